@@ -1,0 +1,60 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Layers (see README "Architecture"):
+//   LockwardenPolicy  pure decisions, config, escaping; knows nothing of PAM or SQLite
+//   LockwardenStore   the only code that talks to SQLite
+//   LockwardenSystem  thin Glibc layer: accounts, groups, files, clock
+//   LockwardenEngine  one PAM call end to end, on top of the three above
+//   LockwardenCore    the only code that exports C functions (lockwarden_core.h)
+//   lockwarden        the admin CLI, reusing Store, Policy and System
+
+let package = Package(
+    name: "Lockwarden",
+    products: [
+        .library(name: "lockwarden_core", type: .dynamic, targets: ["LockwardenCore"]),
+        .executable(name: "lockwarden", targets: ["LockwardenCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    ],
+    targets: [
+        .systemLibrary(name: "CSQLite", path: "CModules/CSQLite"),
+        .systemLibrary(name: "CCrypto", path: "CModules/CCrypto"),
+        .target(name: "CLockwardenContract", path: "Sources/CLockwardenContract"),
+        .target(name: "LockwardenPolicy"),
+        .target(name: "LockwardenSystem"),
+        .target(name: "LockwardenStore", dependencies: ["CSQLite", "LockwardenPolicy", "LockwardenSystem"]),
+        .target(
+            name: "LockwardenEngine",
+            dependencies: ["LockwardenPolicy", "LockwardenStore", "LockwardenSystem"]),
+        .target(
+            name: "LockwardenCore",
+            dependencies: ["CLockwardenContract", "LockwardenEngine"],
+            linkerSettings: [
+                // Static Swift runtime: the core must load on machines without a toolchain.
+                // nodelete: PAM dlcloses modules, but Swift metadata can never be unloaded.
+                // The version script keeps every symbol but the contract's local.
+                .unsafeFlags([
+                    "-static-stdlib",
+                    "-Xlinker", "-z", "-Xlinker", "nodelete",
+                    "-Xlinker", "-z", "-Xlinker", "relro",
+                    "-Xlinker", "-z", "-Xlinker", "now",
+                    "-Xlinker", "--version-script=Sources/LockwardenCore/exports.map",
+                ])
+            ]),
+        .executableTarget(
+            name: "LockwardenCLI",
+            dependencies: [
+                "LockwardenPolicy", "LockwardenStore", "LockwardenSystem",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            linkerSettings: [.unsafeFlags(["-static-stdlib"])]),
+        .testTarget(name: "LockwardenPolicyTests", dependencies: ["LockwardenPolicy"]),
+        .testTarget(
+            name: "LockwardenStoreTests", dependencies: ["LockwardenStore", "LockwardenPolicy", "LockwardenSystem"]),
+        .testTarget(
+            name: "LockwardenEngineTests",
+            dependencies: ["LockwardenEngine", "LockwardenStore", "LockwardenPolicy", "LockwardenSystem"]),
+    ]
+)

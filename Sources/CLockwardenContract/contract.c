@@ -1,0 +1,1 @@
+/* Holds no code: this target only publishes lockwarden_core.h to Swift. */

@@ -1,0 +1,63 @@
+/// Which PAM entry point is asking.
+public enum CallStage: Sendable {
+    case authenticate
+    case account
+    case passwordPrelim
+    case passwordUpdate
+}
+
+/// One PAM call as the module saw it: raw bytes, not yet trusted or decoded.
+public struct CallRequest: Sendable {
+    public var stage: CallStage
+    public var silent: Bool
+    public var changeExpired: Bool
+    public var user: [UInt8]
+    public var service: [UInt8]
+    public var rhost: [UInt8]
+    public var tty: [UInt8]
+    public var arguments: [[UInt8]]
+
+    public init(
+        stage: CallStage, silent: Bool = false, changeExpired: Bool = false, user: [UInt8], service: [UInt8] = [],
+        rhost: [UInt8] = [], tty: [UInt8] = [], arguments: [[UInt8]] = []
+    ) {
+        self.stage = stage
+        self.silent = silent
+        self.changeExpired = changeExpired
+        self.user = user
+        self.service = service
+        self.rhost = rhost
+        self.tty = tty
+        self.arguments = arguments
+    }
+}
+
+/// Syslog priorities the engine uses.
+public enum LogPriority: Int32, Sendable {
+    case error = 3
+    case warning = 4
+    case notice = 5
+    case info = 6
+    case debug = 7
+}
+
+/// Conversation styles the engine uses.
+public enum ConversationStyle: Int32, Sendable {
+    case promptEchoOff = 1
+    case promptEchoOn = 2
+    case errorMessage = 3
+    case textInfo = 4
+}
+
+/// What the PAM module lends the engine for one call: syslog and the conversation.
+public protocol CallHost {
+    func log(_ priority: LogPriority, _ message: String)
+    /// Prompts return the reply bytes (nil if the conversation failed); messages return [].
+    func converse(_ style: ConversationStyle, _ message: String) -> [UInt8]?
+}
+
+/// Limits on what crosses from PAM; longer values are refused, never truncated into a key.
+public enum RequestLimits {
+    public static let maxUserBytes = 256
+    public static let maxFieldBytes = 4_096
+}

@@ -1,0 +1,48 @@
+/// What happens to a locked account once its lock streak reaches `lockouts_before_action`.
+public enum LockoutAction: String, CaseIterable, Sendable {
+    case requirePasswordChange = "require-password-change"
+    case adminUnlock = "admin-unlock"
+    case none = "none"
+}
+
+/// What the module answers when the state cannot be read or written.
+public enum ErrorPolicy: String, CaseIterable, Sendable {
+    /// Refuse the login (the default, and the only safe one).
+    case deny = "deny"
+    /// Return PAM_IGNORE and let the rest of the stack decide; for emergencies only.
+    case ignore = "ignore"
+}
+
+/// Every setting of lockwarden.conf and the module arguments, with the documented defaults.
+public struct LockwardenConfig: Equatable, Sendable {
+    public static let defaultPath = "/etc/security/lockwarden.conf"
+    public static let defaultDatabasePath = "/var/lib/lockwarden/lockwarden.db"
+
+    public var deny: Int = 5
+    public var failInterval: Int64 = 900
+    public var unlockTime: Int64 = 300
+    /// `nil` means "same as unlock_time".
+    public var rootUnlockTime: Int64?
+    public var evenDenyRoot: Bool = false
+    public var exemptGroup: String?
+    public var lockoutsBeforeAction: Int = 2
+    public var lockoutAction: LockoutAction = .requirePasswordChange
+    public var unlockTimeMultiplier: Int64 = 1
+    public var maxUnlockTime: Int64 = 86_400
+    public var maxConsecutiveFailures: Int = 100
+    public var silent: Bool = true
+    public var showLockMessage: Bool = false
+    public var onError: ErrorPolicy = .deny
+    public var databasePath: String = LockwardenConfig.defaultDatabasePath
+    public var maxEvents: Int = 100_000
+    public var maxUnknownUsers: Int = 10_000
+    public var busyTimeoutMilliseconds: Int = 2_000
+    public var debug: Bool = false
+
+    public init() {}
+
+    /// The automatic reactivation delay for a subject before escalation; 0 = administrator only.
+    public func baseUnlockTime(for kind: SubjectKind) -> Int64 {
+        kind == .root ? (rootUnlockTime ?? unlockTime) : unlockTime
+    }
+}

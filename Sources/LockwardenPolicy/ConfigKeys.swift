@@ -1,0 +1,113 @@
+/// The table of settings: one entry per key, shared by the file and the module arguments.
+struct ConfigKey {
+    let name: String
+    /// Bare module arguments such as `even_deny_root` mean "yes" for boolean keys.
+    let isBoolean: Bool
+    let apply: (inout LockwardenConfig, String) -> String?
+
+    static func integer(
+        _ name: String, _ range: ClosedRange<Int64>, _ keyPath: WritableKeyPath<LockwardenConfig, Int64>
+    ) -> ConfigKey {
+        ConfigKey(name: name, isBoolean: false) { config, text in
+            guard let value = parseInteger(text, range) else { return rangeMessage(name, range) }
+            config[keyPath: keyPath] = value
+            return nil
+        }
+    }
+
+    static func count(_ name: String, _ range: ClosedRange<Int64>, _ keyPath: WritableKeyPath<LockwardenConfig, Int>)
+        -> ConfigKey
+    {
+        ConfigKey(name: name, isBoolean: false) { config, text in
+            guard let value = parseInteger(text, range), let exact = Int(exactly: value) else {
+                return rangeMessage(name, range)
+            }
+            config[keyPath: keyPath] = exact
+            return nil
+        }
+    }
+
+    static func boolean(_ name: String, _ keyPath: WritableKeyPath<LockwardenConfig, Bool>) -> ConfigKey {
+        ConfigKey(name: name, isBoolean: true) { config, text in
+            switch text.lowercased() {
+            case "yes", "true", "on", "1": config[keyPath: keyPath] = true
+            case "no", "false", "off", "0": config[keyPath: keyPath] = false
+            default: return "\(name) must be yes or no"
+            }
+            return nil
+        }
+    }
+
+    static func choice<T: RawRepresentable & CaseIterable>(
+        _ name: String, _ keyPath: WritableKeyPath<LockwardenConfig, T>
+    ) -> ConfigKey where T.RawValue == String {
+        ConfigKey(name: name, isBoolean: false) { config, text in
+            guard let value = T(rawValue: text.lowercased()) else {
+                return "\(name) must be one of: " + T.allCases.map(\.rawValue).joined(separator: ", ")
+            }
+            config[keyPath: keyPath] = value
+            return nil
+        }
+    }
+
+    private static func rangeMessage(_ name: String, _ range: ClosedRange<Int64>) -> String {
+        "\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound)"
+    }
+}
+
+/// Parses a plain decimal number within a range; no signs, spaces or units.
+func parseInteger(_ text: String, _ range: ClosedRange<Int64>) -> Int64? {
+    guard !text.isEmpty, text.utf8.count <= 19, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
+    guard let value = Int64(text), range.contains(value) else { return nil }
+    return value
+}
+
+private let oneYear: Int64 = 31_536_000
+
+// Immutable after initialisation; nonisolated(unsafe) only because key paths are not Sendable.
+nonisolated(unsafe) let configKeys: [ConfigKey] = [
+    .count("deny", 0...1_000, \.deny),
+    .integer("fail_interval", 1...oneYear, \.failInterval),
+    .integer("unlock_time", 0...oneYear, \.unlockTime),
+    ConfigKey(name: "root_unlock_time", isBoolean: false) { config, text in
+        guard let value = parseInteger(text, 0...oneYear) else {
+            return "root_unlock_time must be a whole number from 0 to \(oneYear)"
+        }
+        config.rootUnlockTime = value
+        return nil
+    },
+    .boolean("even_deny_root", \.evenDenyRoot),
+    ConfigKey(name: "exempt_group", isBoolean: false) { config, text in
+        guard isPlainName(text) else { return "exempt_group must be a group name" }
+        config.exemptGroup = text
+        return nil
+    },
+    .count("lockouts_before_action", 0...1_000, \.lockoutsBeforeAction),
+    .choice("lockout_action", \.lockoutAction),
+    .integer("unlock_time_multiplier", 1...100, \.unlockTimeMultiplier),
+    .integer("max_unlock_time", 0...oneYear, \.maxUnlockTime),
+    .count("max_consecutive_failures", 0...1_000_000, \.maxConsecutiveFailures),
+    .boolean("silent", \.silent),
+    .boolean("show_lock_message", \.showLockMessage),
+    .choice("on_error", \.onError),
+    ConfigKey(name: "db", isBoolean: false) { config, text in
+        guard text.hasPrefix("/"), !text.utf8.contains(0), text.utf8.count < 4_096 else {
+            return "db must be an absolute path"
+        }
+        config.databasePath = text
+        return nil
+    },
+    .count("max_events", 100...100_000_000, \.maxEvents),
+    .count("max_unknown_users", 10...10_000_000, \.maxUnknownUsers),
+    .count("busy_timeout", 0...60_000, \.busyTimeoutMilliseconds),
+    .boolean("debug", \.debug),
+]
+
+/// Letters, digits, '.', '_' and '-' only: what group and user names are made of.
+func isPlainName(_ text: String) -> Bool {
+    !text.isEmpty && text.utf8.count <= 256
+        && text.utf8.allSatisfy { byte in
+            (byte >= 48 && byte <= 57) || (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122)
+                || byte == 46 || byte == 95 || byte == 45
+        }
+}

@@ -1,0 +1,167 @@
+/// A problem found while reading the configuration. Errors make the module fail closed;
+/// warnings (unknown keys) are logged and otherwise ignored.
+public struct ConfigDiagnostic: Equatable, Sendable {
+    public enum Severity: Sendable { case error, warning }
+    public var severity: Severity
+    public var location: String
+    public var message: String
+
+    public var text: String { "\(location): \(message)" }
+}
+
+/// A `[kind NAME]` section of lockwarden.conf with its own `key = value` lines.
+public struct ConfigSection: Equatable, Sendable {
+    public var kind: String
+    public var name: String
+    public var entries: [(key: String, value: String)]
+
+    public static func == (lhs: ConfigSection, rhs: ConfigSection) -> Bool {
+        lhs.kind == rhs.kind && lhs.name == rhs.name
+            && lhs.entries.map { "\($0.key)=\($0.value)" } == rhs.entries.map { "\($0.key)=\($0.value)" }
+    }
+}
+
+/// The outcome of reading the file and the module arguments.
+public struct ParsedConfig: Sendable {
+    public var config = LockwardenConfig()
+    /// The mode word from the module arguments (`preauth`, `authfail`, `authsucc`, `changed`).
+    public var mode: String?
+    public var sections: [ConfigSection] = []
+    public var diagnostics: [ConfigDiagnostic] = []
+
+    public var errors: [ConfigDiagnostic] { diagnostics.filter { $0.severity == .error } }
+    public var isValid: Bool { errors.isEmpty }
+}
+
+/// Reads `key = value` configuration text and PAM module arguments. Pure: the caller reads the file.
+public enum ConfigParser {
+    /// Mode words the module understands; any other bare word is reported as unknown.
+    public static let modes: Set<String> = ["preauth", "authfail", "authsucc", "changed"]
+    /// Section kinds the configuration may hold.
+    public static let sectionKinds: Set<String> = ["clinic"]
+
+    /// The file named by a `conf=` module argument, or the default path.
+    public static func configPath(arguments: [String]) -> String {
+        var path = LockwardenConfig.defaultPath
+        for argument in arguments where argument.hasPrefix("conf=") {
+            path = String(argument.dropFirst(5))
+        }
+        return path
+    }
+
+    /// Applies the file's settings, then the module arguments over them.
+    public static func parse(fileText: String, fileName: String, arguments: [String]) -> ParsedConfig {
+        var parsed = ParsedConfig()
+        parseFile(fileText, fileName: fileName, into: &parsed)
+        parseArguments(arguments, into: &parsed)
+        return parsed
+    }
+
+    static func parseFile(_ text: String, fileName: String, into parsed: inout ParsedConfig) {
+        var section: ConfigSection?
+        var lineNumber = 0
+        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
+            lineNumber = lineNumber.saturatingIncrement()
+            let location = "\(fileName) line \(lineNumber)"
+            let line = stripComment(rawLine)
+            if line.isEmpty { continue }
+            if line.hasPrefix("[") {
+                if let finished = section { parsed.sections.append(finished) }
+                section = parseSectionHeader(line, location: location, into: &parsed)
+                continue
+            }
+            guard let (key, value) = splitAssignment(line) else {
+                parsed.diagnostics.append(.init(severity: .error, location: location, message: "expected key = value"))
+                continue
+            }
+            if section != nil {
+                section?.entries.append((key, value))
+            } else {
+                apply(key: key, value: value, location: location, into: &parsed)
+            }
+        }
+        if let finished = section { parsed.sections.append(finished) }
+    }
+
+    static func parseArguments(_ arguments: [String], into parsed: inout ParsedConfig) {
+        for argument in arguments {
+            let location = "module argument \"\(Escape.text(argument, limit: 64))\""
+            if let (key, value) = splitAssignment(Substring(argument)) {
+                if key == "conf" { continue }
+                apply(key: key, value: value, location: location, into: &parsed)
+            } else if modes.contains(argument) {
+                if let earlier = parsed.mode, earlier != argument {
+                    parsed.diagnostics.append(
+                        .init(severity: .error, location: location, message: "conflicts with mode \(earlier)"))
+                }
+                parsed.mode = argument
+            } else if let key = configKeys.first(where: { $0.name == argument }), key.isBoolean {
+                apply(key: argument, value: "yes", location: location, into: &parsed)
+            } else {
+                parsed.diagnostics.append(.init(severity: .warning, location: location, message: "unknown argument ignored"))
+            }
+        }
+    }
+
+    private static func apply(key: String, value: String, location: String, into parsed: inout ParsedConfig) {
+        guard let entry = configKeys.first(where: { $0.name == key }) else {
+            parsed.diagnostics.append(
+                .init(severity: .warning, location: location, message: "unknown key \"\(Escape.text(key, limit: 64))\" ignored"))
+            return
+        }
+        if let problem = entry.apply(&parsed.config, value) {
+            parsed.diagnostics.append(.init(severity: .error, location: location, message: problem))
+        }
+    }
+
+    private static func parseSectionHeader(_ line: Substring, location: String, into parsed: inout ParsedConfig)
+        -> ConfigSection?
+    {
+        guard line.hasSuffix("]") else {
+            parsed.diagnostics.append(.init(severity: .error, location: location, message: "expected [kind NAME]"))
+            return nil
+        }
+        let words = line.dropFirst().dropLast().split(separator: " ", omittingEmptySubsequences: true)
+        guard words.count == 2, let kind = words.first, let name = words.last else {
+            parsed.diagnostics.append(.init(severity: .error, location: location, message: "expected [kind NAME]"))
+            return nil
+        }
+        guard sectionKinds.contains(String(kind)) else {
+            parsed.diagnostics.append(
+                .init(severity: .warning, location: location, message: "unknown section \"\(Escape.text(String(kind), limit: 64))\" ignored"))
+            return nil
+        }
+        return ConfigSection(kind: String(kind), name: String(name), entries: [])
+    }
+
+    /// Drops a `#` comment that starts a line or follows white space, and surrounding blanks.
+    private static func stripComment(_ line: Substring) -> Substring {
+        var previousIsBlank = true
+        var end = line.endIndex
+        for index in line.indices {
+            let character = line[index]
+            if character == "#" && previousIsBlank {
+                end = index
+                break
+            }
+            previousIsBlank = character == " " || character == "\t"
+        }
+        return trim(line[line.startIndex..<end])
+    }
+
+    private static func splitAssignment(_ line: Substring) -> (String, String)? {
+        guard let equals = line.firstIndex(of: "=") else { return nil }
+        let key = trim(line[line.startIndex..<equals])
+        let value = trim(line[line.index(after: equals)...])
+        guard !key.isEmpty else { return nil }
+        return (String(key), String(value))
+    }
+
+    private static func trim(_ text: Substring) -> Substring {
+        let blank: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" }
+        guard let first = text.firstIndex(where: { !blank($0) }),
+            let last = text.lastIndex(where: { !blank($0) })
+        else { return "" }
+        return text[first...last]
+    }
+}

@@ -1,0 +1,131 @@
+internal import CSQLite
+
+/// A value bound to a statement parameter.
+enum SQLValue {
+    case integer(Int64)
+    case text(String)
+    case blob([UInt8])
+    case null
+}
+
+extension Optional where Wrapped == Int64 {
+    var sql: SQLValue { map(SQLValue.integer) ?? .null }
+}
+
+extension Optional where Wrapped == String {
+    var sql: SQLValue { map(SQLValue.text) ?? .null }
+}
+
+/// One prepared statement; finalized when the object goes away.
+final class Statement {
+    private let handle: OpaquePointer
+    private let connection: Connection
+
+    init(_ connection: Connection, _ sql: String) throws(StoreError) {
+        var prepared: OpaquePointer?
+        let code = sqlite3_prepare_v2(connection.handle, sql, -1, &prepared, nil)
+        guard code == SQLITE_OK, let prepared else {
+            sqlite3_finalize(prepared)
+            throw connection.error(code)
+        }
+        handle = prepared
+        self.connection = connection
+    }
+
+    deinit { sqlite3_finalize(handle) }
+
+    func bind(_ values: [SQLValue]) throws(StoreError) {
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+        var index: Int32 = 1
+        for value in values {
+            let code: Int32
+            switch value {
+            case .integer(let number): code = sqlite3_bind_int64(handle, index, number)
+            case .null: code = sqlite3_bind_null(handle, index)
+            case .text(let text): code = lw_sqlite3_bind_text_copy(handle, index, text, Int32(clamping: text.utf8.count))
+            case .blob(let bytes):
+                code = bytes.withUnsafeBytes { lw_sqlite3_bind_blob_copy(handle, index, $0.baseAddress, Int32(clamping: $0.count)) }
+            }
+            guard code == SQLITE_OK else { throw connection.error(code) }
+            index += 1
+        }
+    }
+
+    /// Advances; true while there is a row to read.
+    func step() throws(StoreError) -> Bool {
+        let code = sqlite3_step(handle)
+        switch code {
+        case SQLITE_ROW: return true
+        case SQLITE_DONE: return false
+        default: throw connection.error(code)
+        }
+    }
+
+    /// Runs a statement that returns no rows.
+    func run(_ values: [SQLValue] = []) throws(StoreError) {
+        try bind(values)
+        while try step() {}
+    }
+
+    func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
+    func integer(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
+    func optionalInteger(_ column: Int32) -> Int64? { isNull(column) ? nil : integer(column) }
+
+    func text(_ column: Int32) -> String {
+        guard let pointer = sqlite3_column_text(handle, column) else { return "" }
+        let count = Int(sqlite3_column_bytes(handle, column))
+        return String(decoding: UnsafeBufferPointer(start: pointer, count: count), as: UTF8.self)
+    }
+
+    func optionalText(_ column: Int32) -> String? { isNull(column) ? nil : text(column) }
+
+    func blob(_ column: Int32) -> [UInt8] {
+        guard let pointer = sqlite3_column_blob(handle, column) else { return [] }
+        let count = Int(sqlite3_column_bytes(handle, column))
+        return Array(UnsafeRawBufferPointer(start: pointer, count: count))
+    }
+}
+
+/// One SQLite connection; closed when the object goes away. Lives for one PAM call at most.
+final class Connection {
+    let handle: OpaquePointer
+    let path: String
+
+    init(path: String, flags: Int32) throws(StoreError) {
+        var opened: OpaquePointer?
+        let code = sqlite3_open_v2(path, &opened, flags, nil)
+        guard code == SQLITE_OK, let opened else {
+            let error = StoreError.from(code: code, connection: opened, path: path)
+            sqlite3_close_v2(opened)
+            throw error
+        }
+        handle = opened
+        self.path = path
+        sqlite3_extended_result_codes(handle, 1)
+    }
+
+    deinit { sqlite3_close_v2(handle) }
+
+    func error(_ code: Int32) -> StoreError { StoreError.from(code: code, connection: handle, path: path) }
+
+    func execute(_ sql: String) throws(StoreError) {
+        let code = sqlite3_exec(handle, sql, nil, nil, nil)
+        guard code == SQLITE_OK else { throw error(code) }
+    }
+
+    func prepare(_ sql: String) throws(StoreError) -> Statement { try Statement(self, sql) }
+
+    /// The single integer a query such as `PRAGMA user_version` returns.
+    func scalar(_ sql: String, _ values: [SQLValue] = []) throws(StoreError) -> Int64? {
+        let statement = try prepare(sql)
+        try statement.bind(values)
+        return try statement.step() ? statement.optionalInteger(0) : nil
+    }
+
+    var isReadOnly: Bool { sqlite3_db_readonly(handle, "main") == 1 }
+    var changes: Int64 { Int64(sqlite3_changes(handle)) }
+    var lastInsertedRow: Int64 { sqlite3_last_insert_rowid(handle) }
+
+    func setBusyTimeout(milliseconds: Int) { sqlite3_busy_timeout(handle, Int32(clamping: milliseconds)) }
+}

@@ -1,0 +1,54 @@
+/// The database layout, versioned with `user_version` and marked with `application_id`.
+public enum Schema {
+    /// "LkWd": tells a Lockwarden database from any other SQLite file.
+    public static let applicationID: Int32 = 0x4C6B_5764
+    public static let version: Int32 = 1
+
+    /// Statements that take a database from version N-1 to N; index 0 builds version 1.
+    static let migrations: [[String]] = [
+        [
+            """
+            CREATE TABLE accounts (
+                id INTEGER PRIMARY KEY,
+                uid INTEGER,
+                name BLOB NOT NULL,
+                recent_failures TEXT NOT NULL DEFAULT '',
+                consecutive_failures INTEGER NOT NULL DEFAULT 0,
+                last_failure_at INTEGER,
+                last_failure_service TEXT,
+                last_failure_rhost TEXT,
+                last_failure_tty TEXT,
+                locked_at INTEGER,
+                locked_until INTEGER,
+                lock_reason TEXT,
+                lock_streak INTEGER NOT NULL DEFAULT 0,
+                password_change_required INTEGER NOT NULL DEFAULT 0,
+                last_success_at INTEGER,
+                unlocked_by TEXT,
+                unlocked_at INTEGER,
+                updated_at INTEGER NOT NULL
+            )
+            """,
+            // Known users are keyed by UID; unknown names by their exact bytes.
+            "CREATE UNIQUE INDEX accounts_by_uid ON accounts(uid) WHERE uid IS NOT NULL",
+            "CREATE UNIQUE INDEX accounts_unknown_by_name ON accounts(name) WHERE uid IS NULL",
+            "CREATE INDEX accounts_unknown_by_age ON accounts(updated_at) WHERE uid IS NULL",
+            """
+            CREATE TABLE events (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                time INTEGER NOT NULL,
+                user TEXT NOT NULL,
+                uid INTEGER,
+                action TEXT NOT NULL,
+                service TEXT NOT NULL DEFAULT '',
+                rhost TEXT NOT NULL DEFAULT '',
+                tty TEXT NOT NULL DEFAULT '',
+                actor TEXT NOT NULL DEFAULT '',
+                detail TEXT NOT NULL DEFAULT ''
+            )
+            """,
+            "CREATE INDEX events_by_user ON events(user, id)",
+            "CREATE INDEX events_by_time ON events(time)",
+        ]
+    ]
+}

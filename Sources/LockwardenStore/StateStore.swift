@@ -1,0 +1,130 @@
+internal import CSQLite
+import Glibc
+import LockwardenSystem
+
+/// The state database: opened with every safety check, used for one PAM call or one CLI
+/// command, then closed. All reads that lead to a write happen inside `BEGIN IMMEDIATE`.
+public final class StateStore {
+    let connection: Connection
+    public let path: String
+    let maxEvents: Int
+    let maxUnknownUsers: Int
+
+    private init(connection: Connection, path: String, maxEvents: Int, maxUnknownUsers: Int) {
+        self.connection = connection
+        self.path = path
+        self.maxEvents = maxEvents
+        self.maxUnknownUsers = maxUnknownUsers
+    }
+
+    /// Opens an existing database, refusing anything that is not exactly as installed.
+    public static func open(
+        path: String, busyTimeoutMilliseconds: Int = 2_000, maxEvents: Int = 100_000, maxUnknownUsers: Int = 10_000
+    ) throws(StoreError) -> StateStore {
+        try checkFiles(path: path)
+        let connection = try Connection(
+            path: path, flags: SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX)
+        // SQLite falls back to read-only without an error (e.g. on an immutable file).
+        if connection.isReadOnly { throw .readOnly(path: path) }
+        connection.setBusyTimeout(milliseconds: busyTimeoutMilliseconds)
+        try connection.execute("PRAGMA synchronous = FULL")
+        try checkSchema(connection)
+        return StateStore(connection: connection, path: path, maxEvents: maxEvents, maxUnknownUsers: maxUnknownUsers)
+    }
+
+    /// Creates the directory (0700) and database (0600) if needed and brings the schema up
+    /// to date. Never replaces an existing file that fails the checks.
+    public static func create(path: String) throws(StoreError) -> StateStore {
+        guard CurrentProcess.effectiveUID == 0 else { throw .notRoot(euid: CurrentProcess.effectiveUID) }
+        let directory = FileSafety.directory(of: path)
+        if let problem = Files.makeDirectory(directory, mode: 0o700) {
+            throw .cannotOpen(path: directory, detail: problem.message)
+        }
+        if let problem = FileSafety.check(directory, as: .directory) { throw .unsafe(problem) }
+        if let problem = FileSafety.check(path, as: .file, mustExist: false) { throw .unsafe(problem) }
+        let previousMask = umask(0o077)
+        defer { umask(previousMask) }
+        let connection = try Connection(
+            path: path,
+            flags: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX)
+        if connection.isReadOnly { throw .readOnly(path: path) }
+        try connection.execute("PRAGMA journal_mode = WAL")
+        try connection.execute("PRAGMA synchronous = FULL")
+        try migrate(connection)
+        return StateStore(connection: connection, path: path, maxEvents: 100_000, maxUnknownUsers: 10_000)
+    }
+
+    /// Runs `body` in one `BEGIN IMMEDIATE` transaction; rolls back if it throws.
+    public func immediateTransaction<T>(_ body: (StateStore) throws(StoreError) -> T) throws(StoreError) -> T {
+        try connection.execute("BEGIN IMMEDIATE")
+        do throws(StoreError) {
+            let result = try body(self)
+            try connection.execute("COMMIT")
+            return result
+        } catch {
+            try? connection.execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// `PRAGMA integrity_check`: "ok", or the first problem found.
+    public func integrityCheck() throws(StoreError) -> String {
+        let statement = try connection.prepare("PRAGMA integrity_check")
+        try statement.bind([])
+        return try statement.step() ? statement.text(0) : "no answer"
+    }
+
+    /// The journal mode in force ("wal" when installed correctly).
+    public func journalMode() throws(StoreError) -> String {
+        let statement = try connection.prepare("PRAGMA journal_mode")
+        try statement.bind([])
+        return try statement.step() ? statement.text(0) : ""
+    }
+
+    private static func checkFiles(path: String) throws(StoreError) {
+        let euid = CurrentProcess.effectiveUID
+        guard euid == 0 else { throw .notRoot(euid: euid) }
+        if let problem = FileSafety.check(FileSafety.directory(of: path), as: .directory) {
+            if case .missing = problem { throw .missing(path: path) }
+            throw .unsafe(problem)
+        }
+        if let problem = FileSafety.check(path, as: .file) {
+            if case .missing = problem { throw .missing(path: path) }
+            throw .unsafe(problem)
+        }
+        for companion in [path + "-wal", path + "-shm"] {
+            if let problem = FileSafety.check(companion, as: .file, mustExist: false) { throw .unsafe(problem) }
+        }
+    }
+
+    private static func checkSchema(_ connection: Connection) throws(StoreError) {
+        let application = Int32(truncatingIfNeeded: try connection.scalar("PRAGMA application_id") ?? 0)
+        let version = Int32(truncatingIfNeeded: try connection.scalar("PRAGMA user_version") ?? 0)
+        if application != Schema.applicationID { throw .wrongApplication(path: connection.path, found: application) }
+        if version < Schema.version { throw .schemaTooOld(path: connection.path, found: version) }
+        if version > Schema.version { throw .schemaTooNew(path: connection.path, found: version) }
+    }
+
+    private static func migrate(_ connection: Connection) throws(StoreError) {
+        try connection.execute("BEGIN IMMEDIATE")
+        do throws(StoreError) {
+            let application = Int32(truncatingIfNeeded: try connection.scalar("PRAGMA application_id") ?? 0)
+            var version = Int32(truncatingIfNeeded: try connection.scalar("PRAGMA user_version") ?? 0)
+            let isEmpty = (try connection.scalar("SELECT count(*) FROM sqlite_master") ?? 0) == 0
+            if application != Schema.applicationID && !(application == 0 && isEmpty) {
+                throw StoreError.wrongApplication(path: connection.path, found: application)
+            }
+            if version > Schema.version { throw StoreError.schemaTooNew(path: connection.path, found: version) }
+            for (index, statements) in Schema.migrations.enumerated() where Int32(index) >= version {
+                for sql in statements { try connection.execute(sql) }
+                version = Int32(index) + 1
+            }
+            try connection.execute("PRAGMA application_id = \(Schema.applicationID)")
+            try connection.execute("PRAGMA user_version = \(version)")
+            try connection.execute("COMMIT")
+        } catch {
+            try? connection.execute("ROLLBACK")
+            throw error
+        }
+    }
+}
