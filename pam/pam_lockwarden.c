@@ -1,0 +1,258 @@
+/*
+ * pam_lockwarden.c - the PAM entry points.
+ *
+ * This file owns everything PAM: it reads the items, translates the call
+ * into an lw_request, lends the core logging and conversation through
+ * lw_host, and maps the core's verdict to a PAM code. Decisions and state
+ * live in liblockwarden_core.so. Every path starts from "deny".
+ *
+ * Field limits: user, service, rhost, tty and module arguments are passed
+ * with strnlen(.., LW_MAX_FIELD_BYTES + 1). A longer value therefore
+ * reaches the core truncated to LW_MAX_FIELD_BYTES + 1 bytes, which the
+ * core sees as too long and refuses; the module never silently shortens a
+ * value to something the core would accept.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include <security/pam_ext.h>
+#include <security/pam_modules.h>
+
+#include "lockwarden_core.h"
+#include "lw_loader.h"
+#include "lw_signals.h"
+#include "lw_text.h"
+
+/* What the host callbacks need; lives on the stack for one call. */
+typedef struct lw_call {
+    pam_handle_t *pamh;
+    int silent; /* PAM_SILENT: messages are dropped, prompts still run */
+} lw_call;
+
+static int deny_code(uint32_t stage)
+{
+    return stage == LW_STAGE_AUTHENTICATE ? PAM_AUTH_ERR : PAM_PERM_DENIED;
+}
+
+static int map_verdict(uint32_t stage, int32_t verdict)
+{
+    switch (verdict) {
+    case LW_VERDICT_ALLOW:
+        return PAM_SUCCESS;
+    case LW_VERDICT_IGNORE:
+        return PAM_IGNORE;
+    case LW_VERDICT_CHANGE_REQUIRED:
+        return stage == LW_STAGE_ACCOUNT ? PAM_NEW_AUTHTOK_REQD : deny_code(stage);
+    default: /* LW_VERDICT_DENY and anything unknown */
+        return deny_code(stage);
+    }
+}
+
+static int map_priority(int32_t priority)
+{
+    switch (priority) {
+    case LW_LOG_WARNING: return LOG_WARNING;
+    case LW_LOG_NOTICE:  return LOG_NOTICE;
+    case LW_LOG_INFO:    return LOG_INFO;
+    case LW_LOG_DEBUG:   return LOG_DEBUG;
+    default:             return LOG_ERR; /* LW_LOG_ERR and anything unknown */
+    }
+}
+
+static void host_log(void *context, int32_t priority, const char *message)
+{
+    const lw_call *call = context;
+    char line[LW_LOG_LINE_MAX];
+
+    if (call == NULL || message == NULL)
+        return;
+    /* The core escapes already; this only guards the syslog line itself. */
+    lw_escape_text(line, sizeof(line), message, 1);
+    pam_syslog(call->pamh, map_priority(priority), "%s", line);
+}
+
+/* Wipes and frees what the application's conversation function returned. */
+static void free_response(struct pam_response *resp)
+{
+    if (resp == NULL)
+        return;
+    if (resp->resp != NULL) {
+        explicit_bzero(resp->resp, strlen(resp->resp));
+        free(resp->resp);
+    }
+    free(resp);
+}
+
+static int32_t host_converse(void *context, int32_t style, const char *message,
+                             uint8_t *reply, size_t reply_capacity)
+{
+    const lw_call *call = context;
+    const struct pam_conv *conv = NULL;
+    const void *item = NULL;
+    struct pam_message msg;
+    const struct pam_message *msgp = &msg;
+    struct pam_response *resp = NULL;
+    int32_t result = -1;
+    int prompt;
+
+    if (call == NULL || message == NULL)
+        return -1;
+    switch (style) {
+    case LW_CONV_PROMPT_ECHO_OFF: msg.msg_style = PAM_PROMPT_ECHO_OFF; break;
+    case LW_CONV_PROMPT_ECHO_ON:  msg.msg_style = PAM_PROMPT_ECHO_ON; break;
+    case LW_CONV_ERROR_MSG:       msg.msg_style = PAM_ERROR_MSG; break;
+    case LW_CONV_TEXT_INFO:       msg.msg_style = PAM_TEXT_INFO; break;
+    default:                      return -1;
+    }
+    prompt = style == LW_CONV_PROMPT_ECHO_OFF || style == LW_CONV_PROMPT_ECHO_ON;
+    if (!prompt && call->silent)
+        return 0;
+    if (prompt && reply == NULL && reply_capacity > 0)
+        return -1;
+
+    if (pam_get_item(call->pamh, PAM_CONV, &item) != PAM_SUCCESS || item == NULL)
+        return -1;
+    conv = item;
+    if (conv->conv == NULL)
+        return -1;
+
+    msg.msg = message;
+    if (conv->conv(1, &msgp, &resp, conv->appdata_ptr) != PAM_SUCCESS) {
+        free_response(resp);
+        return -1;
+    }
+
+    if (!prompt) {
+        result = 0;
+    } else if (resp != NULL && resp->resp != NULL) {
+        /* No reply may exceed the contract's limit, whatever the buffer. */
+        size_t cap = reply_capacity < LW_MAX_REPLY_BYTES ? reply_capacity : LW_MAX_REPLY_BYTES;
+        size_t len = strnlen(resp->resp, cap + 1);
+
+        if (len <= cap) {
+            if (len > 0)
+                memcpy(reply, resp->resp, len);
+            result = (int32_t)len;
+        }
+    }
+    free_response(resp);
+    return result;
+}
+
+static lw_bytes field(const char *s)
+{
+    lw_bytes b = { NULL, 0 };
+
+    if (s != NULL) {
+        b.data = (const uint8_t *)s;
+        b.length = strnlen(s, LW_MAX_FIELD_BYTES + 1);
+    }
+    return b;
+}
+
+static const char *string_item(pam_handle_t *pamh, int type)
+{
+    const void *item = NULL;
+
+    if (pam_get_item(pamh, type, &item) != PAM_SUCCESS)
+        return NULL;
+    return item;
+}
+
+/* Builds the request, calls the core, maps the verdict. */
+static int run_core(pam_handle_t *pamh, uint32_t stage, int flags,
+                    int argc, const char **argv, const char *user)
+{
+    int retval = deny_code(stage);
+    lw_bytes args[LW_MAX_ARGS];
+    lw_request request;
+    lw_call call = { pamh, (flags & PAM_SILENT) != 0 };
+    lw_host host = { &call, host_log, host_converse };
+    lw_signal_state signals;
+    lw_core core;
+    int32_t verdict;
+
+    if (user == NULL || user[0] == '\0') {
+        pam_syslog(pamh, LOG_ERR, "no user name; denying");
+        return retval;
+    }
+    if (argc < 0 || (argc > 0 && argv == NULL) || (size_t)argc > LW_MAX_ARGS) {
+        pam_syslog(pamh, LOG_ERR, "%d module arguments, at most %u allowed; denying",
+                   argc, (unsigned)LW_MAX_ARGS);
+        return retval;
+    }
+    for (int i = 0; i < argc; i++) {
+        if (argv[i] == NULL) {
+            pam_syslog(pamh, LOG_ERR, "module argument %d is missing; denying", i);
+            return retval;
+        }
+        args[i] = field(argv[i]);
+    }
+
+    if (lw_core_load(pamh, &core) != 0)
+        return retval;
+
+    memset(&request, 0, sizeof(request));
+    request.abi_version = LW_ABI_VERSION;
+    request.stage = stage;
+    request.flags = ((flags & PAM_SILENT) ? LW_FLAG_SILENT : 0u) |
+                    ((flags & PAM_CHANGE_EXPIRED_AUTHTOK) ? LW_FLAG_CHANGE_EXPIRED : 0u);
+    request.user = field(user);
+    request.service = field(string_item(pamh, PAM_SERVICE));
+    request.rhost = field(string_item(pamh, PAM_RHOST));
+    request.tty = field(string_item(pamh, PAM_TTY));
+    request.arguments = argc > 0 ? args : NULL;
+    request.argument_count = (size_t)argc;
+
+    lw_signals_save(&signals);
+    verdict = core.handle(&request, &host);
+    if (lw_signals_restore(&signals) > 0)
+        pam_syslog(pamh, LOG_NOTICE, "core changed signal handlers; restored");
+
+    retval = map_verdict(stage, verdict);
+    return retval;
+}
+
+int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+    const char *user = NULL;
+    int rc = pam_get_user(pamh, &user, NULL);
+
+    if (rc == PAM_CONV_AGAIN)
+        return PAM_INCOMPLETE; /* the application will call us again */
+    if (rc != PAM_SUCCESS) {
+        pam_syslog(pamh, LOG_ERR, "cannot get user name: %s", pam_strerror(pamh, rc));
+        return PAM_AUTH_ERR;
+    }
+    return run_core(pamh, LW_STAGE_AUTHENTICATE, flags, argc, argv, user);
+}
+
+int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+    (void)pamh;
+    (void)flags;
+    (void)argc;
+    (void)argv;
+    return PAM_SUCCESS; /* no credentials to establish */
+}
+
+int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+    return run_core(pamh, LW_STAGE_ACCOUNT, flags, argc, argv,
+                    string_item(pamh, PAM_USER));
+}
+
+int pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+    int prelim = (flags & PAM_PRELIM_CHECK) != 0;
+    int update = (flags & PAM_UPDATE_AUTHTOK) != 0;
+
+    /* libpam sets exactly one of the two; anything else is not a real call. */
+    if (prelim == update) {
+        pam_syslog(pamh, LOG_ERR, "password call without a single phase flag; denying");
+        return PAM_PERM_DENIED;
+    }
+    return run_core(pamh, prelim ? LW_STAGE_PASSWORD_PRELIM : LW_STAGE_PASSWORD_UPDATE,
+                    flags, argc, argv, string_item(pamh, PAM_USER));
+}
