@@ -1,0 +1,87 @@
+# Lockwarden - build, install and test.
+#
+#   make install     Debian build dependencies, release build, install, database, doctor
+#   make uninstall   remove the installed files (keeps the database; PURGE=1 removes it)
+#   make test        test dependencies, builds, lint, unit tests, real-PAM integration tests
+#   make build       release build of the core, the CLI and the PAM module
+#
+# Run as root on Debian 12 (or a derivative) with the Swift toolchain on PATH.
+
+SHELL := /bin/sh
+SWIFT ?= swift
+BUILD_DIR ?= build
+SWIFT_RELEASE := .build/release
+
+MULTIARCH := $(shell gcc -print-multiarch 2>/dev/null)
+SECUREDIR ?= /usr/lib/$(MULTIARCH)/security
+COREDIR ?= /usr/lib/lockwarden
+SBINDIR ?= /usr/sbin
+CONFDIR ?= /etc/security
+STATEDIR ?= /var/lib/lockwarden
+
+DEB_BUILD_DEPS := gcc make pkg-config libc6-dev libpam0g-dev libpam-modules libsqlite3-dev libssl-dev
+DEB_TEST_DEPS := pamtester python3 python3-pytest passwd binutils util-linux sqlite3
+
+.PHONY: all build deps test-deps install install-files uninstall test unit integration lint test-core clean
+
+all: build
+
+include pam/Makefile.inc
+
+deps:
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEB_BUILD_DEPS)
+
+test-deps: deps
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEB_TEST_DEPS)
+
+# One SwiftPM invocation builds the core library and the CLI in release mode.
+build:
+	$(SWIFT) build -c release
+	$(MAKE) pam-module
+
+install: deps build install-files
+	$(SBINDIR)/lockwarden init
+	$(SBINDIR)/lockwarden doctor
+
+# Files are copied under a temporary name and renamed into place: a running sshd may
+# have the old core mapped, and overwriting a mapped library in place crashes it.
+install-files:
+	install -d -m 0755 -o root -g root $(COREDIR) $(SECUREDIR) $(SBINDIR) $(CONFDIR)
+	install -m 0644 -o root -g root $(SWIFT_RELEASE)/liblockwarden_core.so $(COREDIR)/.liblockwarden_core.so.new
+	mv -f $(COREDIR)/.liblockwarden_core.so.new $(COREDIR)/liblockwarden_core.so
+	install -m 0644 -o root -g root $(BUILD_DIR)/pam_lockwarden.so $(SECUREDIR)/.pam_lockwarden.so.new
+	mv -f $(SECUREDIR)/.pam_lockwarden.so.new $(SECUREDIR)/pam_lockwarden.so
+	install -m 0755 -o root -g root $(SWIFT_RELEASE)/lockwarden $(SBINDIR)/.lockwarden.new
+	mv -f $(SBINDIR)/.lockwarden.new $(SBINDIR)/lockwarden
+	test -e $(CONFDIR)/lockwarden.conf || install -m 0644 -o root -g root etc/lockwarden.conf $(CONFDIR)/lockwarden.conf
+	install -d -m 0700 -o root -g root $(STATEDIR)
+
+uninstall:
+	rm -f $(SECUREDIR)/pam_lockwarden.so $(COREDIR)/liblockwarden_core.so $(SBINDIR)/lockwarden
+	-rmdir $(COREDIR) 2>/dev/null
+	@if [ "$(PURGE)" = "1" ]; then rm -rf $(STATEDIR) $(CONFDIR)/lockwarden.conf; echo "removed $(STATEDIR) and $(CONFDIR)/lockwarden.conf"; \
+	 else echo "kept $(STATEDIR) and $(CONFDIR)/lockwarden.conf (make uninstall PURGE=1 removes them)"; fi
+	@grep -ls pam_lockwarden /etc/pam.d/* 2>/dev/null | sed 's/^/warning: still referenced by /' || true
+
+# The test build of the PAM module loads the core from $(BUILD_DIR)/core; a second one
+# points at a core that does not exist, to prove a missing core means "deny".
+test-core: build
+	install -d -m 0755 $(BUILD_DIR)/core
+	install -m 0644 $(SWIFT_RELEASE)/liblockwarden_core.so $(BUILD_DIR)/core/liblockwarden_core.so
+	$(CC) $(LW_PAM_CFLAGS) -DLW_CORE_PATH='"$(abspath $(BUILD_DIR))/nocore/liblockwarden_core.so"' \
+	    $(LW_PAM_LDFLAGS) -o $(BUILD_DIR)/pam_lockwarden_nocore.so $(LW_PAM_SRCS) $(LW_PAM_LIBS)
+
+lint:
+	./scripts/lint-no-traps.sh
+
+unit:
+	$(SWIFT) test
+
+integration: test-core
+	/usr/bin/python3 -m pytest -v -p no:cacheprovider Tests/integration
+
+test: test-deps test-core lint unit integration
+
+clean: pam-module-clean
+	rm -rf $(BUILD_DIR) .build
