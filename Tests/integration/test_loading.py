@@ -1,0 +1,108 @@
+"""The module and the core as shared objects: loading, exports, runtime hygiene."""
+import os
+import re
+import subprocess
+
+from conftest import CORE, DLOPEN_CHECK, MODULE, MODULE_NOCORE, PASSWORD, PRODUCTION_MODULE, WRONG
+
+PAM_EXPORTS = {"pam_sm_authenticate", "pam_sm_setcred", "pam_sm_acct_mgmt", "pam_sm_chauthtok"}
+CORE_EXPORTS = {"lw_core_abi_version", "lw_core_handle"}
+
+
+def exported(path):
+    output = subprocess.run(["nm", "-D", "--defined-only", path], capture_output=True, text=True, check=True).stdout
+    # Upper-case types are global symbols; lower-case ones are local and not exported.
+    return {line.split()[-1] for line in output.splitlines() if re.match(r"^\S+ [A-Z] ", line)}
+
+
+def test_module_exports_only_pam_entry_points():
+    assert exported(PRODUCTION_MODULE) == PAM_EXPORTS
+    assert exported(MODULE) == PAM_EXPORTS
+
+
+def test_core_exports_only_the_contract():
+    assert exported(CORE) == CORE_EXPORTS
+
+
+def test_core_needs_no_swift_toolchain_at_run_time():
+    dynamic = subprocess.run(["readelf", "-d", CORE], capture_output=True, text=True, check=True).stdout
+    needed = re.findall(r"\(NEEDED\)\s+Shared library: \[(.+?)\]", dynamic)
+    assert needed, dynamic
+    assert not [lib for lib in needed if "swift" in lib.lower() or "Foundation" in lib or "dispatch" in lib.lower()]
+    for path in re.findall(r"\((?:RUNPATH|RPATH)\)\s+Library (?:runpath|rpath): \[(.+?)\]", dynamic):
+        assert "swift" not in path.lower(), path
+    assert "NODELETE" in dynamic and "BIND_NOW" in dynamic
+
+
+def test_module_is_hardened():
+    dynamic = subprocess.run(["readelf", "-d", "-l", PRODUCTION_MODULE], capture_output=True, text=True).stdout
+    assert "BIND_NOW" in dynamic and "GNU_RELRO" in dynamic
+
+
+def test_dlopen_now_smoke():
+    for path, symbols in ((CORE, CORE_EXPORTS), (PRODUCTION_MODULE, PAM_EXPORTS)):
+        result = subprocess.run([DLOPEN_CHECK, path, "--expect-symbols", ",".join(sorted(symbols))],
+                                capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_core_loads_without_the_toolchain_on_the_library_path():
+    env = {"PATH": "/usr/bin:/bin", "LD_LIBRARY_PATH": ""}
+    result = subprocess.run([DLOPEN_CHECK, CORE], capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_signal_handlers_unchanged_after_authentication(env):
+    env.configure(deny=5)
+    env.service()
+    result = env.pam("lwt-alice", PASSWORD, ops="auth,acct", extra=["--check-signals", "--repeat", "3"])
+    assert "signals: unchanged" in result.out, result
+    assert result.code == 0, result
+    locked = env.pam("lwt-bob", WRONG, ops="auth", extra=["--check-signals"])
+    assert "signals: unchanged" in locked.out, locked
+
+
+def test_missing_core_denies_with_a_log_line(env, syslog):
+    env.configure(deny=5)
+    stack = "auth requisite {module} preauth {args}\nauth required pam_permit.so\n"
+    env.service(name="lw-nocore", stack=stack, module=MODULE_NOCORE)
+    mark = syslog.mark()
+    result = env.pam("lwt-alice", ops="auth", service="lw-nocore")
+    assert result.last("auth").endswith("(7)"), result
+    lines = syslog.since(mark)
+    assert any("liblockwarden_core.so" in line and "pam_lockwarden" in line for line in lines), lines
+
+
+def test_non_root_caller_is_denied_with_a_log_line(env, syslog):
+    """A screen locker runs as the user: it must never be let through for want of state."""
+    env.configure(deny=5)
+    stack = "auth requisite {module} preauth {args}\nauth required pam_permit.so\n"
+    env.service(name="lw-nonroot", stack=stack)
+    os.chmod(env.confdir, 0o755)
+    mark = syslog.mark()
+    result = env.pam("lwt-alice", ops="auth", service="lw-nonroot", as_user="65534")
+    assert result.last("auth").endswith("(7)"), result
+    lines = syslog.since(mark)
+    assert any("not root" in line for line in lines), lines
+
+
+def test_broken_configuration_fails_closed(env, syslog):
+    env.configure(deny="five")
+    stack = "auth requisite {module} preauth {args}\nauth required pam_permit.so\n"
+    env.service(name="lw-badconf", stack=stack)
+    mark = syslog.mark()
+    result = env.pam("lwt-alice", ops="auth", service="lw-badconf")
+    assert result.last("auth").endswith("(7)"), result
+    assert any("deny must be a whole number" in line for line in syslog.since(mark))
+
+
+def test_missing_database_fails_closed(env, syslog):
+    env.configure(deny=5)
+    os.unlink(env.db)
+    stack = "auth requisite {module} preauth {args}\nauth required pam_permit.so\n"
+    env.service(name="lw-nodb", stack=stack)
+    mark = syslog.mark()
+    result = env.pam("lwt-alice", ops="auth", service="lw-nodb")
+    assert result.last("auth").endswith("(7)"), result
+    assert any("state database missing" in line for line in syslog.since(mark))
+    assert not os.path.exists(env.db), "the module must never create the database"
