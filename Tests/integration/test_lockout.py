@@ -176,3 +176,31 @@ def test_lock_message_only_when_configured(env):
     told = env.pam("lwt-dave", PASSWORD)
     assert told.prompts()[0] == "PROMPT_ECHO_OFF: Password: "
     assert any(line.startswith("ERROR_MSG: The account is locked. Try again in") for line in told.prompts()), told
+
+
+def test_exempt_group_members_are_never_locked(env):
+    import subprocess
+    subprocess.run(["groupadd", "-f", "lwt-exempt"], check=True)
+    subprocess.run(["usermod", "-aG", "lwt-exempt", "lwt-erin"], check=True)
+    try:
+        env.configure(deny=2, unlock_time=600, exempt_group="lwt-exempt")
+        env.service()
+        fail(env, "lwt-erin", 3)
+        state = env.show("lwt-erin")
+        assert state["locked"] is False and state["consecutive_failures"] == 3
+        assert env.pam("lwt-erin", PASSWORD).ok()
+        fail(env, "lwt-alice", 2)
+        assert env.show("lwt-alice")["locked"] is True
+    finally:
+        subprocess.run(["gpasswd", "-d", "lwt-erin", "lwt-exempt"], capture_output=True)
+        subprocess.run(["groupdel", "lwt-exempt"], capture_output=True)
+
+
+def test_hard_cap_needs_an_administrator(env):
+    env.configure(deny=100, max_consecutive_failures=3, unlock_time=1)
+    env.service()
+    fail(env, "lwt-carol", 3)
+    state = env.show("lwt-carol")
+    assert state["locked"] is True and state["locked_until"] is None and state["lock_reason"] == "Failure cap"
+    env.cli("unlock", "lwt-carol", check=True)
+    assert env.pam("lwt-carol", PASSWORD).ok()
