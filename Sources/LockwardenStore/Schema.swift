@@ -48,6 +48,7 @@ public enum Schema {
             )
             """,
             "CREATE INDEX events_by_user ON events(user, id)",
+            "CREATE INDEX events_by_uid ON events(uid, id) WHERE uid IS NOT NULL",
             "CREATE INDEX events_by_time ON events(time)",
         ]
     ]
