@@ -59,6 +59,9 @@ public enum ConfigParser {
 
     static func parseFile(_ text: String, fileName: String, into parsed: inout ParsedConfig) {
         var section: ConfigSection?
+        // After an unknown or malformed section header, its lines belong to no one: they
+        // must not fall through to the global settings.
+        var skippingSection = false
         var lineNumber = 0
         for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             lineNumber = lineNumber.saturatingIncrement()
@@ -68,12 +71,14 @@ public enum ConfigParser {
             if line.hasPrefix("[") {
                 if let finished = section { parsed.sections.append(finished) }
                 section = parseSectionHeader(line, location: location, into: &parsed)
+                skippingSection = section == nil
                 continue
             }
             guard let (key, value) = splitAssignment(line) else {
                 parsed.diagnostics.append(.init(severity: .error, location: location, message: "expected key = value"))
                 continue
             }
+            if skippingSection { continue }
             if section != nil {
                 section?.entries.append((key, value))
             } else {
