@@ -7,6 +7,13 @@ extension Int64 {
         return value
     }
 
+    /// `self - other`, clamped; unlike `saturatingAdd(-other)` it cannot trap on `-Int64.min`.
+    @inlinable public func saturatingSubtract(_ other: Int64) -> Int64 {
+        let (value, overflow) = subtractingReportingOverflow(other)
+        if overflow { return other < 0 ? .max : .min }
+        return value
+    }
+
     @inlinable public func saturatingMultiply(_ other: Int64) -> Int64 {
         let (value, overflow) = multipliedReportingOverflow(by: other)
         if overflow { return (self < 0) == (other < 0) ? .max : .min }

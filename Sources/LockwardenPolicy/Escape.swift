@@ -7,6 +7,8 @@
 public enum Escape {
     public static func bytes<Bytes: Collection>(_ input: Bytes, limit: Int = 256) -> String
     where Bytes.Element == UInt8 {
+        // prefix traps on a negative length.
+        let limit = max(0, limit)
         var output = ""
         var scanner = UTF8Scanner(Array(input.prefix(limit)))
         while let piece = scanner.next() {

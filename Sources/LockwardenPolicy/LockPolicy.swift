@@ -48,7 +48,7 @@ public struct LockPolicy: Sendable {
         next.consecutiveFailures = state.consecutiveFailures.saturatingIncrement()
         next.lastFailureAt = now
         next.lastFailureSource = source
-        let windowStart = now.saturatingAdd(-config.failInterval)
+        let windowStart = now.saturatingSubtract(config.failInterval)
         next.recentFailures = (state.recentFailures.filter { $0 > windowStart } + [now]).suffix(max(config.deny, 1))
 
         var events = [PolicyEvent(.loginFailed, failureDetail(next))]
@@ -194,7 +194,7 @@ public struct LockPolicy: Sendable {
         guard let until = lock.until else {
             return "The account is locked. Contact your administrator."
         }
-        let minutes = max(1, (until.saturatingAdd(-now).saturatingAdd(59)) / 60)
+        let minutes = max(1, (until.saturatingSubtract(now).saturatingAdd(59)) / 60)
         return "The account is locked. Try again in \(describeDuration(minutes.saturatingMultiply(60)))."
     }
 
@@ -207,7 +207,7 @@ public struct LockPolicy: Sendable {
     private func lockDetail(_ lock: Lock, streak: Int?, now: Int64) -> String {
         var detail = lock.reason
         if let until = lock.until {
-            detail += "; reactivates in \(describeDuration(until.saturatingAdd(-now)))"
+            detail += "; reactivates in \(describeDuration(until.saturatingSubtract(now)))"
         } else {
             detail += "; until an administrator unlocks it"
         }
