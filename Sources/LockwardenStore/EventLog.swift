@@ -32,16 +32,21 @@ public struct EventRecord: Equatable, Sendable {
 
 /// What `lockwarden log` asks for.
 public struct EventFilter: Sendable {
+    /// The escaped name as events store it.
     public var user: String?
     public var action: String?
     public var since: Int64?
     public var limit: Int
+    /// With `user`: a known user's events under any name variant (by UID), plus events
+    /// recorded under that name while the system did not know it (no UID).
+    public var uid: UInt32?
 
-    public init(user: String? = nil, action: String? = nil, since: Int64? = nil, limit: Int = 1_000) {
+    public init(user: String? = nil, action: String? = nil, since: Int64? = nil, limit: Int = 1_000, uid: UInt32? = nil) {
         self.user = user
         self.action = action
         self.since = since
         self.limit = limit
+        self.uid = uid
     }
 }
 
@@ -77,9 +82,18 @@ extension StateStore {
     public func events(_ filter: EventFilter) throws(StoreError) -> [EventRecord] {
         var conditions: [String] = []
         var values: [SQLValue] = []
-        if let user = filter.user {
+        switch (filter.user, filter.uid) {
+        case (let user?, let uid?):
+            conditions.append("(uid = ? OR (uid IS NULL AND user = ?))")
+            values += [.integer(Int64(uid)), .text(user)]
+        case (let user?, nil):
             conditions.append("user = ?")
             values.append(.text(user))
+        case (nil, let uid?):
+            conditions.append("uid = ?")
+            values.append(.integer(Int64(uid)))
+        case (nil, nil):
+            break
         }
         if let action = filter.action {
             conditions.append("action = ?")
