@@ -49,7 +49,14 @@ let package = Package(
                 "LockwardenPolicy", "LockwardenStore", "LockwardenSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            linkerSettings: [.unsafeFlags(["-static-stdlib"])]),
+            linkerSettings: [
+                // ArgumentParser imports FoundationEssentials; with -static-stdlib the driver
+                // links that archive but not the ones it depends on.
+                .unsafeFlags(["-static-stdlib"]),
+                .linkedLibrary("_FoundationCollections"),
+                .linkedLibrary("_FoundationCShims"),
+                .linkedLibrary("swiftSynchronization"),
+            ]),
         .testTarget(name: "LockwardenPolicyTests", dependencies: ["LockwardenPolicy"]),
         .testTarget(
             name: "LockwardenStoreTests", dependencies: ["LockwardenStore", "LockwardenPolicy", "LockwardenSystem"]),
