@@ -1,0 +1,27 @@
+import ArgumentParser
+import Glibc
+
+/// How a command ends when it cannot do its job: a line on stderr, then a documented status.
+enum Failure {
+    static let failed = ExitCode(1)
+    static let notFound = ExitCode(3)
+    static let notRoot = ExitCode(4)
+
+    /// Writes "lockwarden: MESSAGE" to stderr and returns the status to throw.
+    static func exit(_ message: String, status: ExitCode = failed) -> ExitCode {
+        report(message)
+        return status
+    }
+
+    /// A line on stderr that does not end the command (warnings).
+    static func report(_ message: String) {
+        let bytes = Array("lockwarden: \(message)\n".utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else { return }
+            offset += written
+        }
+    }
+}

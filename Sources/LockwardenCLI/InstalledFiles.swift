@@ -1,0 +1,79 @@
+import Glibc
+import LockwardenSystem
+
+/// Checks of the installed binaries: what the PAM module itself insists on before it
+/// loads the core (regular file and directory, owned by root, not writable by group or others).
+enum InstalledFiles {
+    static let corePath = "/usr/lib/lockwarden/liblockwarden_core.so"
+    static let cliPath = "/usr/sbin/lockwarden"
+    static let moduleName = "pam_lockwarden.so"
+
+    /// Where PAM looks for modules, the multiarch directories first.
+    static var moduleDirectories: [String] {
+        let triple = "\(machine())-linux-gnu"
+        var directories = ["/usr/lib/\(triple)/security", "/lib/\(triple)/security"]
+        for fallback in [
+            "/usr/lib/x86_64-linux-gnu/security", "/lib/x86_64-linux-gnu/security", "/usr/lib64/security",
+            "/lib/security", "/usr/lib/security",
+        ] where !directories.contains(fallback) {
+            directories.append(fallback)
+        }
+        return directories
+    }
+
+    /// Nil when the path is a root-owned regular file (or directory) that group and others
+    /// cannot write; otherwise why not.
+    static func unsafeReason(_ path: String, directory: Bool = false) -> String? {
+        var info = stat()
+        guard lstat(path, &info) == 0 else {
+            let code = errno
+            return code == ENOENT ? "\(path) does not exist" : "cannot inspect \(path): \(errorText(code))"
+        }
+        let type = info.st_mode & S_IFMT
+        if type == S_IFLNK { return "\(path) is a symbolic link" }
+        if type != (directory ? S_IFDIR : S_IFREG) {
+            return "\(path) is not a \(directory ? "directory" : "regular file")"
+        }
+        if info.st_uid != 0 { return "\(path) is owned by uid \(info.st_uid), not root" }
+        if info.st_mode & 0o022 != 0 {
+            return "\(path) has mode \(String(info.st_mode & 0o7777, radix: 8)); group and others must not write it"
+        }
+        return nil
+    }
+
+    static func check(core: String, moduleDirectory: String?, into report: inout DoctorReport) {
+        if let reason = unsafeReason(core) {
+            report.problem("core", "core library: \(reason); the module denies every login without it")
+        } else if let reason = unsafeReason(FileSafety.directory(of: core), directory: true) {
+            report.problem("core", "core library directory: \(reason); the module refuses to load the core")
+        } else {
+            report.ok("core", "core library \(core) is root's and not writable by others")
+        }
+
+        let directories = moduleDirectory.map { [$0] } ?? moduleDirectories
+        if let found = directories.map({ $0 + "/" + moduleName }).first(where: Files.exists) {
+            if let reason = unsafeReason(found) {
+                report.problem("module", "PAM module: \(reason)")
+            } else {
+                report.ok("module", "PAM module \(found) is root's and not writable by others")
+            }
+        } else {
+            report.problem("module", "PAM module \(moduleName) not found in \(directories.joined(separator: ", "))")
+        }
+
+        if Files.exists(cliPath) {
+            report.ok("cli", "admin command \(cliPath) is installed")
+        } else {
+            report.warning("cli", "admin command \(cliPath) is not installed")
+        }
+    }
+
+    /// uname's machine, e.g. "x86_64" or "aarch64".
+    private static func machine() -> String {
+        var names = utsname()
+        guard uname(&names) == 0 else { return "x86_64" }
+        let bytes = withUnsafeBytes(of: &names.machine) { raw in Array(raw.prefix { $0 != 0 }) }
+        let text = String(decoding: bytes, as: UTF8.self)
+        return text.isEmpty ? "x86_64" : text
+    }
+}

@@ -1,0 +1,89 @@
+import ArgumentParser
+import LockwardenPolicy
+import LockwardenStore
+import LockwardenSystem
+
+/// `lockwarden lock USER --reason TEXT`: lock a known user by hand.
+struct LockCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lock",
+        abstract: "Lock an account until an administrator unlocks it, or for a time.",
+        discussion: """
+            The user must be known to the system. The lock applies at the next login through \
+            any service whose PAM stack uses pam_lockwarden.so; sessions already open are not \
+            touched. Locking again replaces the previous lock.
+            """)
+
+    static let maxReasonCharacters = 200
+    static let maxDuration: Int64 = 10 * 31_536_000
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: ArgumentHelp("The login name.", valueName: "user"))
+    var user: String
+
+    @Option(
+        help: ArgumentHelp(
+            "Why the account is locked; shown as Lock Reason (at most 200 characters).", valueName: "text"))
+    var reason: String
+
+    @Option(help: ArgumentHelp("Lift the lock automatically after this many seconds.", valueName: "seconds"))
+    var duration: Int64?
+
+    func validate() throws {
+        try RootCheck.require()
+        try Target.validate(user)
+        guard !reason.trimmingBlanks.isEmpty else { throw ValidationError("--reason must not be empty") }
+        guard reason.count <= Self.maxReasonCharacters else {
+            throw ValidationError("--reason has \(reason.count) characters; at most \(Self.maxReasonCharacters)")
+        }
+        if let duration, !(1...Self.maxDuration).contains(duration) {
+            throw ValidationError("--duration must be from 1 to \(Self.maxDuration) seconds")
+        }
+    }
+
+    func run() throws {
+        let config = try global.loadConfig()
+        let target = Target.resolve(user)
+        guard let systemUser = target.systemUser else {
+            throw Failure.exit("no such user: \(target.displayName)", status: Failure.notFound)
+        }
+        let store = try global.openStore(config)
+        let now = CurrentProcess.now()
+        let actor = Actor.current()
+        let tty = Actor.terminal()
+        let storedReason = Escape.text(reason.trimmingBlanks, limit: 4 * Self.maxReasonCharacters)
+        let policy = LockPolicy(config: config)
+        var dropped: [String] = []
+        let lock: Lock?
+        do {
+            lock = try store.immediateTransaction { store throws(StoreError) -> Lock? in
+                var record = try store.account(target.key)
+                let decision = policy.lock(record.state, reason: storedReason, duration: duration, now: now)
+                guard let newState = decision.newState else { return nil }
+                record.state = newState
+                try store.save(record, now: now)
+                for event in decision.events {
+                    let stored = store.append(
+                        EventRecord(
+                            time: now, user: target.eventName, uid: systemUser.uid, action: event.action.rawValue,
+                            service: Actor.service, tty: tty, actor: actor, detail: event.detail))
+                    if !stored { dropped.append(event.action.rawValue) }
+                }
+                return newState.lock
+            }
+        } catch {
+            throw Failure.exit(error.message)
+        }
+        for action in dropped { Failure.report("warning: the event \"\(action)\" could not be recorded") }
+        guard let lock else { throw Failure.exit("the lock was not recorded") }
+        if let until = lock.until {
+            print("Locked \(target.displayName) until \(TimeText.format(until)).")
+        } else {
+            print("Locked \(target.displayName) until an administrator unlocks it.")
+        }
+        if systemUser.isRoot {
+            Failure.report("warning: root is now locked for every service that uses pam_lockwarden.so")
+        }
+    }
+}

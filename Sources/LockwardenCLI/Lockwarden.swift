@@ -1,0 +1,30 @@
+import ArgumentParser
+
+/// The administrator's command: inspect, lock and unlock accounts, read the activity log,
+/// check the installation. Runs as root only; never opens the database otherwise.
+@main
+struct Lockwarden: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lockwarden",
+        abstract: "Administer Lockwarden: failed-login lockout for PAM.",
+        discussion: """
+            Every command needs root (run it as root or through sudo); only --help works \
+            without. Account names, hosts, terminals, reasons and details are printed \
+            escaped: control characters and invalid UTF-8 appear as \\xNN or \\u{NNNN}.
+
+            EXIT STATUS
+              0   success
+              1   the operation failed (configuration or state error; message on stderr)
+              3   no such user, or no record for it
+              4   not run as root
+              64  usage error (unknown option, invalid value)
+            """,
+        subcommands: [
+            ListCommand.self, ShowCommand.self, UnlockCommand.self, LockCommand.self, LogCommand.self,
+            DoctorCommand.self, InitCommand.self,
+        ])
+
+    static var _errorPrefix: String { "lockwarden: " }
+
+    @OptionGroup var global: GlobalOptions
+}

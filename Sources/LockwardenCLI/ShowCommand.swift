@@ -1,0 +1,95 @@
+import ArgumentParser
+import LockwardenPolicy
+import LockwardenStore
+import LockwardenSystem
+
+/// `lockwarden show USER`: what an administrator needs to know before unlocking.
+struct ShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show",
+        abstract: "Show one account in detail.",
+        discussion: """
+            A user the system knows is looked up by UID, so every name variant shares one \
+            record; any other name is looked up by its exact bytes. A known user without a \
+            record is shown as active with no failures; an unknown name without a record \
+            ends with status 3.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: ArgumentHelp("The login name.", valueName: "user"))
+    var user: String
+
+    @Flag(help: "Print one JSON object.")
+    var json = false
+
+    func validate() throws {
+        try RootCheck.require()
+        try Target.validate(user)
+    }
+
+    func run() throws {
+        let config = try global.loadConfig()
+        let store = try global.openStore(config)
+        let now = CurrentProcess.now()
+        let target = Target.resolve(user)
+        let record: AccountRecord
+        do {
+            record = try store.account(target.key)
+        } catch {
+            throw Failure.exit(error.message)
+        }
+        let hasRecord = record.id != nil
+        if !hasRecord && target.systemUser == nil {
+            throw Failure.exit("no record for \(target.displayName), and no such user", status: Failure.notFound)
+        }
+        let view = AccountView(
+            record: record, systemUser: target.systemUser, hasRecord: hasRecord, config: config, now: now)
+        if json {
+            print(view.json.rendered)
+            return
+        }
+        print(Self.describe(view, config: config, now: now))
+    }
+
+    static func describe(_ view: AccountView, config: LockwardenConfig, now: Int64) -> String {
+        let state = view.state
+        var fields = Fields()
+        fields.add("User", view.userLabel)
+        fields.add("UID", view.uidLabel)
+        var status = view.status
+        if !view.hasRecord {
+            status = "active, no failures (no record)"
+        } else if let lock = view.activeLock, let until = lock.until {
+            status += " (in \(describeDuration(until.saturatingAdd(-now))))"
+        } else if view.activeLock == nil, let lock = state.lock, let until = lock.until {
+            status += " (the last lock ended \(TimeText.format(until)))"
+        }
+        fields.add("Status", status)
+        let window = describeDuration(view.failInterval)
+        fields.add(
+            "Failures",
+            view.deny > 0
+                ? "\(view.failuresInWindow) of \(view.deny) within \(window)"
+                : "\(view.failuresInWindow) within \(window) (deny = 0: never locks for failures)")
+        fields.add("Consecutive failures", String(state.consecutiveFailures))
+        fields.add("Last failure", view.lastFailureLong)
+        fields.add("Locked Date", TimeText.formatOrDash(state.lock?.lockedAt))
+        fields.add("Lock Reason", state.lock.map { Display.stored($0.reason) } ?? "-")
+        if let lock = state.lock {
+            fields.add("Locked until", lock.until.map(TimeText.format) ?? "until an administrator unlocks it")
+        } else {
+            fields.add("Locked until", "-")
+        }
+        fields.add("Unlocked by", Display.storedOrDash(state.unlockedBy))
+        fields.add("Unlocked at", TimeText.formatOrDash(state.unlockedAt))
+        var streak = String(state.lockStreak)
+        if config.lockoutsBeforeAction > 0 && config.lockoutAction != .none {
+            streak += " (\(config.lockoutAction.rawValue) at \(config.lockoutsBeforeAction) in a row)"
+        }
+        fields.add("Lock streak", streak)
+        fields.add("Password change required", state.passwordChangeRequired ? "yes" : "no")
+        fields.add("Last successful login", state.lastSuccessAt.map(TimeText.format) ?? "never")
+        return fields.rendered
+    }
+}
