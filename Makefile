@@ -37,7 +37,7 @@ test-deps: deps
 
 # One SwiftPM invocation builds the core library and the CLI in release mode.
 build:
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release --static-swift-stdlib
 	$(MAKE) pam-module
 
 install: deps build install-files

@@ -3,6 +3,8 @@ import PackageDescription
 
 // Layers (see README "Architecture"):
 //   LockwardenPolicy  pure decisions, config, escaping; knows nothing of PAM or SQLite
+//   LockwardenTOTP    pure RFC 4226/6238 codes, base32, otpauth URIs, backup-code format
+//   LockwardenCrypto  the only code that uses libcrypto: HMAC, salted hashes, randomness
 //   LockwardenStore   the only code that talks to SQLite
 //   LockwardenSystem  thin Glibc layer: accounts, groups, files, clock
 //   LockwardenEngine  one PAM call end to end, on top of the three above
@@ -23,6 +25,8 @@ let package = Package(
         .systemLibrary(name: "CCrypto", path: "CModules/CCrypto"),
         .target(name: "CLockwardenContract", path: "Sources/CLockwardenContract"),
         .target(name: "LockwardenPolicy"),
+        .target(name: "LockwardenTOTP"),
+        .target(name: "LockwardenCrypto", dependencies: ["CCrypto", "LockwardenTOTP"]),
         .target(name: "LockwardenSystem"),
         .target(name: "LockwardenStore", dependencies: ["CSQLite", "LockwardenPolicy", "LockwardenSystem"]),
         .target(
@@ -49,15 +53,12 @@ let package = Package(
                 "LockwardenPolicy", "LockwardenStore", "LockwardenSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            linkerSettings: [
-                // ArgumentParser imports FoundationEssentials; with -static-stdlib the driver
-                // links that archive but not the ones it depends on.
-                .unsafeFlags(["-static-stdlib"]),
-                .linkedLibrary("_FoundationCollections"),
-                .linkedLibrary("_FoundationCShims"),
-                .linkedLibrary("swiftSynchronization"),
-            ]),
+            // Release builds link the Swift runtime statically with SwiftPM's own
+            // --static-swift-stdlib (see Makefile), which also brings in what
+            // ArgumentParser's FoundationEssentials needs.
+        ),
         .testTarget(name: "LockwardenPolicyTests", dependencies: ["LockwardenPolicy"]),
+        .testTarget(name: "LockwardenTOTPTests", dependencies: ["LockwardenTOTP", "LockwardenCrypto"]),
         .testTarget(
             name: "LockwardenStoreTests", dependencies: ["LockwardenStore", "LockwardenPolicy", "LockwardenSystem"]),
         .testTarget(
