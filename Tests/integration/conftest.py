@@ -35,7 +35,7 @@ USERS = ["lwt-alice", "lwt-bob", "lwt-carol", "lwt-dave", "lwt-erin", "lwt-frank
 # The stack the README documents for login-like services, pointing at the test build.
 STANDARD_STACK = """\
 auth     requisite                  {module} preauth {args}
-auth     [success=1 default=bad]    pam_unix.so nodelay
+auth     [success=1 default=ignore] pam_unix.so nodelay
 auth     [default=die]              {module} authfail {args}
 auth     sufficient                 {module} authsucc {args}
 auth     required                   pam_deny.so

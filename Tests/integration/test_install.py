@@ -46,7 +46,7 @@ def test_install_doctor_pamtester_uninstall(users):
     with open(SERVICE, "w") as handle:
         handle.write(
             "auth     requisite                pam_lockwarden.so preauth deny=2\n"
-            "auth     [success=1 default=bad]  pam_unix.so nodelay\n"
+            "auth     [success=1 default=ignore] pam_unix.so nodelay\n"
             "auth     [default=die]            pam_lockwarden.so authfail deny=2\n"
             "auth     sufficient               pam_lockwarden.so authsucc deny=2\n"
             "auth     required                 pam_deny.so\n"

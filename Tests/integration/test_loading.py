@@ -87,7 +87,9 @@ def test_non_root_caller_is_denied_with_a_log_line(env, syslog):
 
 
 def test_broken_configuration_fails_closed(env, syslog):
-    env.configure(deny="five")
+    env.configure(deny=5)
+    with open(env.conf, "a") as handle:
+        handle.write("deny = five\n")
     stack = "auth requisite {module} preauth {args}\nauth required pam_permit.so\n"
     env.service(name="lw-badconf", stack=stack)
     mark = syslog.mark()

@@ -96,7 +96,7 @@ def test_account_stage_denies_a_locked_account(env):
     """What stops a public-key SSH login: no auth stage runs, only account."""
     env.configure(deny=2, unlock_time=600)
     env.service()
-    assert env.pam("lwt-erin", ops="acct").ok()
+    assert env.pam("lwt-erin", ops="acct").ok("acct")
     fail(env, "lwt-erin", 2)
     result = env.pam("lwt-erin", ops="acct")
     assert result.last("acct").endswith("(6)"), result  # PAM_PERM_DENIED
