@@ -93,7 +93,8 @@ struct EngineFixture {
         let host = RecordingHost()
         let arguments = (["conf=\(configPath)"] + (mode.map { [$0] } ?? []) + extra).map { Array($0.utf8) }
         let request = CallRequest(
-            stage: stage, silent: silent, changeExpired: changeExpired, user: user, service: service, rhost: rhost, tty: tty,
+            stage: stage, silent: silent, changeExpired: changeExpired, user: user, service: service, rhost: rhost,
+            tty: tty,
             arguments: arguments)
         return (Engine.handle(request, host: host, now: now), host)
     }
@@ -101,7 +102,10 @@ struct EngineFixture {
     /// A failed login as the auth stack reports it: preauth, then authfail.
     @discardableResult
     func failedLogin(user: [UInt8] = unknownUser, at now: Int64) -> [RecordingHost] {
-        [call(.authenticate, "preauth", user: user, now: now).host, call(.authenticate, "authfail", user: user, now: now).host]
+        [
+            call(.authenticate, "preauth", user: user, now: now).host,
+            call(.authenticate, "authfail", user: user, now: now).host,
+        ]
     }
 
     func openStore() throws -> StateStore { try StateStore.open(path: databasePath) }

@@ -32,7 +32,9 @@ struct EngineTests {
             #expect(failed.verdict == .deny)
             #expect(
                 failed.host.lines == [
-                    .init(priority: .notice, text: "Login failed: user=lw-no-such-user-xyz \(origin) (failure \(attempt) of 5)")
+                    .init(
+                        priority: .notice,
+                        text: "Login failed: user=lw-no-such-user-xyz \(origin) (failure \(attempt) of 5)")
                 ])
         }
         let fifth = fixture.call(.authenticate, "authfail", now: t0 + 5)
@@ -40,7 +42,9 @@ struct EngineTests {
         #expect(
             fifth.host.lines == [
                 .init(priority: .notice, text: "Login failed: user=lw-no-such-user-xyz \(origin) (failure 5 of 5)"),
-                .init(priority: .warning, text: "Account locked: user=lw-no-such-user-xyz \(origin) (Failures; reactivates in 5 minutes)"),
+                .init(
+                    priority: .warning,
+                    text: "Account locked: user=lw-no-such-user-xyz \(origin) (Failures; reactivates in 5 minutes)"),
             ])
         #expect(fifth.host.conversation.isEmpty)
 
@@ -60,7 +64,8 @@ struct EngineTests {
         for attempt in 1...4 { fixture.failedLogin(at: t0 + Int64(attempt)) }
         let success = fixture.call(.authenticate, "authsucc", now: t0 + 5)
         #expect(success.verdict == .allow)
-        #expect(success.host.lines == [.init(priority: .info, text: "Login succeeded: user=lw-no-such-user-xyz \(origin)")])
+        #expect(
+            success.host.lines == [.init(priority: .info, text: "Login succeeded: user=lw-no-such-user-xyz \(origin)")])
         for attempt in 6...9 { fixture.failedLogin(at: t0 + Int64(attempt)) }
         #expect(fixture.call(.authenticate, "preauth", now: t0 + 10).verdict == .allow)
         #expect(try fixture.openStore().account(.unknown(name: unknownUser)).state.consecutiveFailures == 4)
@@ -146,14 +151,18 @@ struct EngineTests {
                 call.host.lines == [
                     .init(
                         priority: .error,
-                        text: "configuration error: \(fixture.configPath) line 2: deny must be a whole number from 0 to 1000")
+                        text:
+                            "configuration error: \(fixture.configPath) line 2: deny must be a whole number from 0 to 1000"
+                    )
                 ], "\(stage)")
             #expect(call.host.conversation.isEmpty)
         }
         let badArgument = fixture.call(.authenticate, "preauth", now: t0, arguments: ["unlock_time=-1"])
         #expect(badArgument.verdict == .deny)
-        #expect(badArgument.host.texts.contains(
-            "configuration error: module argument \"unlock_time=-1\": unlock_time must be a whole number from 0 to 31536000"))
+        #expect(
+            badArgument.host.texts.contains(
+                "configuration error: module argument \"unlock_time=-1\": unlock_time must be a whole number from 0 to 31536000"
+            ))
         #expect(try fixture.openStore().allAccounts().isEmpty)
     }
 
@@ -165,8 +174,12 @@ struct EngineTests {
         #expect(call.verdict == .allow)
         #expect(
             call.host.lines == [
-                .init(priority: .warning, text: "configuration warning: \(fixture.configPath) line 2: unknown key \"colour\" ignored"),
-                .init(priority: .warning, text: "configuration warning: module argument \"frobnicate\": unknown argument ignored"),
+                .init(
+                    priority: .warning,
+                    text: "configuration warning: \(fixture.configPath) line 2: unknown key \"colour\" ignored"),
+                .init(
+                    priority: .warning,
+                    text: "configuration warning: module argument \"frobnicate\": unknown argument ignored"),
             ])
     }
 
@@ -185,7 +198,9 @@ struct EngineTests {
         #expect(changed.host.texts.first?.hasPrefix("configuration error: mode \"changed\" does not fit") == true)
         let conflicting = fixture.call(.authenticate, "preauth", now: t0, arguments: ["authsucc"])
         #expect(conflicting.verdict == .deny)
-        #expect(conflicting.host.texts == ["configuration error: module argument \"authsucc\": conflicts with mode preauth"])
+        #expect(
+            conflicting.host.texts == ["configuration error: module argument \"authsucc\": conflicts with mode preauth"]
+        )
         #expect(try fixture.openStore().allAccounts().isEmpty)
     }
 
@@ -201,7 +216,8 @@ struct EngineTests {
                 "configuration error: \(fixture.configPath) has mode 666; group and others must have no access"
             ])
 
-        let missing = fixture.call(.authenticate, "preauth", now: t0, arguments: ["conf=\(fixture.directory)/absent.conf"])
+        let missing = fixture.call(
+            .authenticate, "preauth", now: t0, arguments: ["conf=\(fixture.directory)/absent.conf"])
         #expect(missing.verdict == .deny)
         #expect(missing.host.texts == ["configuration error: \(fixture.directory)/absent.conf does not exist"])
 
@@ -265,13 +281,16 @@ struct EngineTests {
     func impossibleNames(_ vector: NameVector) throws {
         let fixture = try EngineFixture()
         defer { fixture.remove() }
-        let line = RecordingHost.LogLine(priority: .notice, text: "refused: user name \(vector.shown) is not a possible login name")
+        let line = RecordingHost.LogLine(
+            priority: .notice, text: "refused: user name \(vector.shown) is not a possible login name")
         let preauth = fixture.call(.authenticate, "preauth", user: vector.user, now: t0)
         #expect(preauth.verdict == .deny)
         #expect(preauth.host.lines == [line])
         // The prompt looks like everyone else's.
         #expect(preauth.host.conversation == [.init(style: .promptEchoOff, text: "Password: ")])
-        for (stage, mode) in [(CallStage.authenticate, "authfail"), (.authenticate, "authsucc"), (.account, nil)] as [(CallStage, String?)] {
+        for (stage, mode) in [(CallStage.authenticate, "authfail"), (.authenticate, "authsucc"), (.account, nil)]
+            as [(CallStage, String?)]
+        {
             let call = fixture.call(stage, mode, user: vector.user, now: t0)
             #expect(call.verdict == .deny)
             #expect(call.host.lines == [line])
@@ -383,7 +402,8 @@ struct EngineTests {
         #expect(
             hosts.last?.lines.last
                 == RecordingHost.LogLine(
-                    priority: .warning, text: "Account locked: user=root uid=0 \(origin) (Failures; reactivates in 1 minute)"))
+                    priority: .warning,
+                    text: "Account locked: user=root uid=0 \(origin) (Failures; reactivates in 1 minute)"))
         #expect(fixture.call(.authenticate, "preauth", user: root, now: t0 + 63).verdict == .deny)
         #expect(fixture.call(.authenticate, "preauth", user: root, now: t0 + 64).verdict == .allow)
         // An unknown user in the same configuration keeps unlock_time.
@@ -403,9 +423,12 @@ struct EngineTests {
         for stage in [CallStage.passwordPrelim, .passwordUpdate] {
             let expired = fixture.call(stage, nil, user: root, now: t0 + 10, changeExpired: true)
             #expect(expired.verdict == .deny)
-            #expect(expired.host.lines == [
-                .init(priority: .warning, text: "Password change refused: user=root uid=0 \(origin) (account is locked)")
-            ])
+            #expect(
+                expired.host.lines == [
+                    .init(
+                        priority: .warning,
+                        text: "Password change refused: user=root uid=0 \(origin) (account is locked)")
+                ])
         }
         // Unknown names have no password to change.
         for attempt in 0..<5 { fixture.failedLogin(at: t0 + Int64(attempt)) }
@@ -419,7 +442,9 @@ struct EngineTests {
         let root = Array("root".utf8)
         for attempt in 0..<5 { fixture.failedLogin(user: root, at: t0 + Int64(attempt)) }
         let second = (0..<5).flatMap { fixture.failedLogin(user: root, at: t0 + 304 + Int64($0)) }
-        #expect(second.last?.texts.last == "Password change required: user=root uid=0 \(origin) (after 2 lockouts in a row)")
+        #expect(
+            second.last?.texts.last == "Password change required: user=root uid=0 \(origin) (after 2 lockouts in a row)"
+        )
 
         let reopened = t0 + 308 + 300
         #expect(fixture.call(.account, nil, user: root, now: reopened - 1).verdict == .deny)
@@ -430,7 +455,8 @@ struct EngineTests {
         #expect(fixture.call(.passwordPrelim, "changed", user: root, now: reopened).verdict == .ignore)
         let changed = fixture.call(.passwordUpdate, "changed", user: root, now: reopened + 1, changeExpired: true)
         #expect(changed.verdict == .allow)
-        #expect(changed.host.texts == ["Password changed: user=root uid=0 \(origin) (password change requirement cleared)"])
+        #expect(
+            changed.host.texts == ["Password changed: user=root uid=0 \(origin) (password change requirement cleared)"])
         #expect(fixture.call(.account, nil, user: root, now: reopened + 2).verdict == .allow)
     }
 }

@@ -158,7 +158,9 @@ struct ConfigParserTests {
         for (line, message) in Self.invalidLines {
             let parsed = parse("# settings\n\n" + line + "\n")
             #expect(
-                parsed.diagnostics == [ConfigDiagnostic(severity: .error, location: "\(file) line 3", message: message)],
+                parsed.diagnostics == [
+                    ConfigDiagnostic(severity: .error, location: "\(file) line 3", message: message)
+                ],
                 "\(line)")
             #expect(!parsed.isValid, "\(line)")
             #expect(parsed.config == LockwardenConfig(), "\(line)")
@@ -198,12 +200,16 @@ struct ConfigParserTests {
         #expect(parsed.config.deny == 3)
         #expect(parsed.config.unlockTime == 60)
         #expect(parsed.config.silent == false)
-        #expect(parsed.diagnostics == [ConfigDiagnostic(severity: .error, location: "\(file) line 4", message: "expected key = value")])
+        #expect(
+            parsed.diagnostics == [
+                ConfigDiagnostic(severity: .error, location: "\(file) line 4", message: "expected key = value")
+            ])
     }
 
     @Test("module arguments override the file, whatever their order")
     func argumentsOverrideFile() {
-        let parsed = parse("deny = 3\nunlock_time = 60\neven_deny_root = yes\n", ["deny=7", "even_deny_root=no", "authfail"])
+        let parsed = parse(
+            "deny = 3\nunlock_time = 60\neven_deny_root = yes\n", ["deny=7", "even_deny_root=no", "authfail"])
         #expect(parsed.config.deny == 7)
         #expect(parsed.config.unlockTime == 60)
         #expect(parsed.config.evenDenyRoot == false)
@@ -215,7 +221,8 @@ struct ConfigParserTests {
 
     @Test("bare boolean arguments mean yes; other bare words are unknown")
     func bareBooleans() {
-        let parsed = parse("even_deny_root = no\nsilent = no\n", ["even_deny_root", "debug", "show_lock_message", "silent"])
+        let parsed = parse(
+            "even_deny_root = no\nsilent = no\n", ["even_deny_root", "debug", "show_lock_message", "silent"])
         #expect(parsed.config.evenDenyRoot)
         #expect(parsed.config.debug)
         #expect(parsed.config.showLockMessage)
@@ -226,7 +233,8 @@ struct ConfigParserTests {
         #expect(bareNumber.config.deny == 5)
         #expect(
             bareNumber.diagnostics == [
-                ConfigDiagnostic(severity: .warning, location: "module argument \"deny\"", message: "unknown argument ignored")
+                ConfigDiagnostic(
+                    severity: .warning, location: "module argument \"deny\"", message: "unknown argument ignored")
             ])
     }
 
@@ -258,7 +266,8 @@ struct ConfigParserTests {
         let conflicting = parse("", ["preauth", "authfail"])
         #expect(
             conflicting.diagnostics == [
-                ConfigDiagnostic(severity: .error, location: "module argument \"authfail\"", message: "conflicts with mode preauth")
+                ConfigDiagnostic(
+                    severity: .error, location: "module argument \"authfail\"", message: "conflicts with mode preauth")
             ])
         #expect(!conflicting.isValid)
         let uppercase = parse("", ["PREAUTH"])
@@ -273,9 +282,13 @@ struct ConfigParserTests {
         #expect(parsed.config.deny == 3)
         #expect(
             parsed.diagnostics == [
-                ConfigDiagnostic(severity: .warning, location: "\(file) line 1", message: "unknown key \"colour\" ignored"),
-                ConfigDiagnostic(severity: .warning, location: "module argument \"frobnicate\"", message: "unknown argument ignored"),
-                ConfigDiagnostic(severity: .warning, location: "module argument \"shade=dark\"", message: "unknown key \"shade\" ignored"),
+                ConfigDiagnostic(
+                    severity: .warning, location: "\(file) line 1", message: "unknown key \"colour\" ignored"),
+                ConfigDiagnostic(
+                    severity: .warning, location: "module argument \"frobnicate\"", message: "unknown argument ignored"),
+                ConfigDiagnostic(
+                    severity: .warning, location: "module argument \"shade=dark\"",
+                    message: "unknown key \"shade\" ignored"),
             ])
         #expect(parsed.diagnostics.first?.text == "\(file) line 1: unknown key \"colour\" ignored")
     }
@@ -303,7 +316,8 @@ struct ConfigParserTests {
         #expect(parsed.config.deny == 4)
         #expect(
             parsed.sections == [
-                ConfigSection(kind: "clinic", name: "north", entries: [("members", "north-staff"), ("owners", "north-owners")]),
+                ConfigSection(
+                    kind: "clinic", name: "north", entries: [("members", "north-staff"), ("owners", "north-owners")]),
                 ConfigSection(kind: "clinic", name: "south", entries: [("owners", "south-owners"), ("deny", "1")]),
             ])
     }
@@ -324,7 +338,8 @@ struct ConfigParserTests {
         #expect(parsed.isValid)
         #expect(
             parsed.diagnostics == [
-                ConfigDiagnostic(severity: .warning, location: "\(file) line 1", message: "unknown section \"site\" ignored")
+                ConfigDiagnostic(
+                    severity: .warning, location: "\(file) line 1", message: "unknown section \"site\" ignored")
             ])
         #expect(parsed.config == LockwardenConfig())
         #expect(parsed.sections == [ConfigSection(kind: "clinic", name: "east", entries: [("owners", "e")])])

@@ -42,8 +42,12 @@ struct EscapeTests {
         EscapeVector("C1 first U+0080", [0xC2, 0x80], #"\u{0080}"#),
         EscapeVector("NBSP U+00A0 is printable", [0xC2, 0xA0], "\u{00A0}"),
         EscapeVector("bidi override RLO U+202E", text: "abc\u{202E}fdp.exe", #"abc\u{202E}fdp.exe"#),
-        EscapeVector("bidi embeddings U+202A-U+202D", text: "\u{202A}\u{202B}\u{202C}\u{202D}", #"\u{202A}\u{202B}\u{202C}\u{202D}"#),
-        EscapeVector("bidi isolates U+2066-U+2069", text: "\u{2066}\u{2067}\u{2068}\u{2069}", #"\u{2066}\u{2067}\u{2068}\u{2069}"#),
+        EscapeVector(
+            "bidi embeddings U+202A-U+202D", text: "\u{202A}\u{202B}\u{202C}\u{202D}",
+            #"\u{202A}\u{202B}\u{202C}\u{202D}"#),
+        EscapeVector(
+            "bidi isolates U+2066-U+2069", text: "\u{2066}\u{2067}\u{2068}\u{2069}",
+            #"\u{2066}\u{2067}\u{2068}\u{2069}"#),
         EscapeVector("LRM and RLM", text: "\u{200E}\u{200F}", #"\u{200E}\u{200F}"#),
         EscapeVector("line and paragraph separators", text: "\u{2028}\u{2029}", #"\u{2028}\u{2029}"#),
         EscapeVector("byte order mark", text: "\u{FEFF}x", #"\u{FEFF}x"#),
@@ -70,7 +74,8 @@ struct EscapeTests {
         EscapeVector("exactly limit bytes is not cut", text: "abcd", limit: 4, "abcd"),
         EscapeVector("limit 0", text: "abc", limit: 0, "..."),
         EscapeVector("limit 0 on empty input", [], limit: 0, ""),
-        EscapeVector("a cut inside a character leaves its bytes escaped", [0xC3, 0xA9, 0xC3, 0xA9], limit: 3, "\u{E9}\\xC3..."),
+        EscapeVector(
+            "a cut inside a character leaves its bytes escaped", [0xC3, 0xA9, 0xC3, 0xA9], limit: 3, "\u{E9}\\xC3..."),
         EscapeVector("limit counts input bytes, not output", [0x0A, 0x0A, 0x0A], limit: 2, #"\x0A\x0A..."#),
     ]
 
@@ -137,7 +142,8 @@ struct DurationArithmeticTests {
         "durations read as at most two units",
         arguments: [
             (Int64.min, "0 seconds"), (-5, "0 seconds"), (0, "0 seconds"), (1, "1 second"), (59, "59 seconds"),
-            (60, "1 minute"), (61, "1 minute 1 second"), (120, "2 minutes"), (300, "5 minutes"), (3_599, "59 minutes 59 seconds"),
+            (60, "1 minute"), (61, "1 minute 1 second"), (120, "2 minutes"), (300, "5 minutes"),
+            (3_599, "59 minutes 59 seconds"),
             (3_600, "1 hour"), (3_661, "1 hour 1 minute"), (7_322, "2 hours 2 minutes"), (86_400, "1 day"),
             (90_000, "1 day 1 hour"), (172_920, "2 days 2 minutes"), (86_401, "1 day 1 second"),
             (31_536_000, "365 days"), (Int64.max, "106751991167300 days 15 hours"),
@@ -149,8 +155,10 @@ struct DurationArithmeticTests {
     @Test(
         "saturating addition clamps at both ends",
         arguments: [
-            (1, 2, 3), (-1, -2, -3), (Int64.max, 1, Int64.max), (Int64.max - 1, 1, Int64.max), (Int64.max, Int64.max, Int64.max),
-            (Int64.min, -1, Int64.min), (Int64.min, Int64.min, Int64.min), (Int64.max, Int64.min, -1), (0, Int64.min, Int64.min),
+            (1, 2, 3), (-1, -2, -3), (Int64.max, 1, Int64.max), (Int64.max - 1, 1, Int64.max),
+            (Int64.max, Int64.max, Int64.max),
+            (Int64.min, -1, Int64.min), (Int64.min, Int64.min, Int64.min), (Int64.max, Int64.min, -1),
+            (0, Int64.min, Int64.min),
             (Int64.min, Int64.max, -1), (t0, -900, t0 - 900),
         ] as [(Int64, Int64, Int64)])
     func saturatingAdd(_ a: Int64, _ b: Int64, _ sum: Int64) {
@@ -161,8 +169,10 @@ struct DurationArithmeticTests {
     @Test(
         "saturating subtraction clamps at both ends, including minus Int64.min",
         arguments: [
-            (5, 3, 2), (3, 5, -2), (0, Int64.min, Int64.max), (-1, Int64.min, Int64.max), (Int64.max, Int64.min, Int64.max),
-            (Int64.min, 1, Int64.min), (Int64.min, Int64.max, Int64.min), (Int64.max, -1, Int64.max), (Int64.min, Int64.min, 0),
+            (5, 3, 2), (3, 5, -2), (0, Int64.min, Int64.max), (-1, Int64.min, Int64.max),
+            (Int64.max, Int64.min, Int64.max),
+            (Int64.min, 1, Int64.min), (Int64.min, Int64.max, Int64.min), (Int64.max, -1, Int64.max),
+            (Int64.min, Int64.min, 0),
         ] as [(Int64, Int64, Int64)])
     func saturatingSubtract(_ a: Int64, _ b: Int64, _ difference: Int64) {
         #expect(a.saturatingSubtract(b) == difference)
@@ -171,8 +181,10 @@ struct DurationArithmeticTests {
     @Test(
         "saturating multiplication clamps with the sign of the true product",
         arguments: [
-            (3, 4, 12), (-3, 4, -12), (0, Int64.max, 0), (Int64.min, 0, 0), (Int64.max, 2, Int64.max), (Int64.max, -2, Int64.min),
-            (Int64.min, 2, Int64.min), (Int64.min, -1, Int64.max), (-1, Int64.min, Int64.max), (Int64.min, Int64.min, Int64.max),
+            (3, 4, 12), (-3, 4, -12), (0, Int64.max, 0), (Int64.min, 0, 0), (Int64.max, 2, Int64.max),
+            (Int64.max, -2, Int64.min),
+            (Int64.min, 2, Int64.min), (Int64.min, -1, Int64.max), (-1, Int64.min, Int64.max),
+            (Int64.min, Int64.min, Int64.max),
             (4_294_967_296, 4_294_967_296, Int64.max), (300, 1 << 40, 300 << 40),
         ] as [(Int64, Int64, Int64)])
     func saturatingMultiply(_ a: Int64, _ b: Int64, _ product: Int64) {
@@ -180,7 +192,9 @@ struct DurationArithmeticTests {
         #expect(b.saturatingMultiply(a) == product)
     }
 
-    @Test("saturating increment stops at Int.max", arguments: [(0, 1), (-1, 0), (Int.max - 1, Int.max), (Int.max, Int.max), (Int.min, Int.min + 1)])
+    @Test(
+        "saturating increment stops at Int.max",
+        arguments: [(0, 1), (-1, 0), (Int.max - 1, Int.max), (Int.max, Int.max), (Int.min, Int.min + 1)])
     func saturatingIncrement(_ value: Int, _ next: Int) {
         #expect(value.saturatingIncrement() == next)
     }

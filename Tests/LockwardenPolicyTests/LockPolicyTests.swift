@@ -76,10 +76,14 @@ struct LockPolicyTests {
         "only failures younger than fail_interval count towards deny",
         arguments: [
             WindowVector(name: "five within 899 s lock", offsets: [0, 1, 2, 3, 899], locked: true),
-            WindowVector(name: "a failure exactly fail_interval old no longer counts", offsets: [0, 1, 2, 3, 900], locked: false),
-            WindowVector(name: "the window slides: the oldest drops out", offsets: [0, 1, 2, 3, 900, 901], locked: false),
+            WindowVector(
+                name: "a failure exactly fail_interval old no longer counts", offsets: [0, 1, 2, 3, 900], locked: false),
+            WindowVector(
+                name: "the window slides: the oldest drops out", offsets: [0, 1, 2, 3, 900, 901], locked: false),
             WindowVector(name: "five inside the slid window lock", offsets: [0, 1, 2, 3, 900, 900], locked: true),
-            WindowVector(name: "failures every 300 s never reach five", offsets: [0, 300, 600, 900, 1200, 1500, 1800], locked: false),
+            WindowVector(
+                name: "failures every 300 s never reach five", offsets: [0, 300, 600, 900, 1200, 1500, 1800],
+                locked: false),
             WindowVector(name: "failures every 224 s reach five", offsets: [0, 224, 448, 672, 896], locked: true),
         ])
     func slidingWindow(_ vector: WindowVector) {
@@ -92,7 +96,10 @@ struct LockPolicyTests {
 
     @Test("the failure window never holds more than deny entries")
     func windowIsBounded() {
-        let (state, _) = failures(policy { $0.deny = 3; $0.maxConsecutiveFailures = 0 }, at: [t0, t0 + 1000, t0 + 2000, t0 + 3000])
+        let (state, _) = failures(
+            policy {
+                $0.deny = 3; $0.maxConsecutiveFailures = 0
+            }, at: [t0, t0 + 1000, t0 + 2000, t0 + 3000])
         #expect(state.recentFailures == [t0 + 3000])
         let rootRules = policy { $0.deny = 3 }
         let (root, _) = failures(rootRules, at: seconds(from: t0, count: 10), kind: .root)
@@ -151,7 +158,9 @@ struct LockPolicyTests {
         // A burst of attempts changes nothing, so the lock still ends on time.
         var current = state
         for now in seconds(from: t0 + 5, count: 200) {
-            if let next = rules.afterFailure(current, kind: .regular, source: sshSource, now: now).newState { current = next }
+            if let next = rules.afterFailure(current, kind: .regular, source: sshSource, now: now).newState {
+                current = next
+            }
         }
         #expect(current == state)
         #expect(rules.beforeAuthentication(current, now: until).verdict == .allow)
@@ -162,7 +171,8 @@ struct LockPolicyTests {
         let rules = policy { $0.unlockTime = 0 }
         let (state, decisions) = failures(rules, at: seconds(from: t0, count: 5))
         #expect(state.lock == Lock(lockedAt: t0 + 4, until: nil, reason: "Failures"))
-        #expect(decisions.last?.events.last == PolicyEvent(.accountLocked, "Failures; until an administrator unlocks it"))
+        #expect(
+            decisions.last?.events.last == PolicyEvent(.accountLocked, "Failures; until an administrator unlocks it"))
         #expect(decisions.last?.userMessage == "The account is locked. Contact your administrator.")
         for now in [t0 + 5, t0 + 86_400 * 3_650, Int64.max] {
             #expect(rules.beforeAuthentication(state, now: now).verdict == .deny)
@@ -225,7 +235,8 @@ struct LockPolicyTests {
         #expect(!state.passwordChangeRequired)
         #expect(
             decision?.events.last
-                == PolicyEvent(.accountLocked, "Repeated lockouts; until an administrator unlocks it; lockout 2 in a row"))
+                == PolicyEvent(
+                    .accountLocked, "Repeated lockouts; until an administrator unlocks it; lockout 2 in a row"))
         #expect(rules.beforeAuthentication(state, now: t0 + 10 * 86_400).verdict == .deny)
     }
 
@@ -345,7 +356,8 @@ struct LockPolicyTests {
         #expect(negativeWindow.afterFailure(worn, kind: .regular, source: sshSource, now: t0).verdict == .deny)
 
         let lock = Lock(lockedAt: 0, until: .max, reason: "x")
-        #expect(rules.lockMessage(lock, now: .min) == "The account is locked. Try again in 106751991167300 days 15 hours.")
+        #expect(
+            rules.lockMessage(lock, now: .min) == "The account is locked. Try again in 106751991167300 days 15 hours.")
         #expect(rules.lockMessage(lock, now: 0).hasPrefix("The account is locked. Try again in "))
         #expect(rules.lockMessage(lock, now: -1_000).hasPrefix("The account is locked. Try again in "))
         let forever = rules.lock(AccountState(), reason: "audit", duration: .max, now: t0)
@@ -366,7 +378,9 @@ struct LockPolicyTests {
         #expect(beforeCap.lock == nil)
         let (capped, decisions) = failures(rules, at: [t0 + 6], from: beforeCap)
         #expect(capped.lock == Lock(lockedAt: t0 + 6, until: nil, reason: "Failure cap"))
-        #expect(decisions.last?.events.last == PolicyEvent(.accountLocked, "Failure cap; until an administrator unlocks it"))
+        #expect(
+            decisions.last?.events.last == PolicyEvent(.accountLocked, "Failure cap; until an administrator unlocks it")
+        )
         #expect(rules.beforeAuthentication(capped, now: t0 + 365 * 86_400).verdict == .deny)
     }
 
@@ -413,7 +427,9 @@ struct LockPolicyTests {
         var unlockTime: Int64
         var rootUnlockTime: Int64?
         var until: Int64?
-        var testDescription: String { "unlock_time \(unlockTime), root_unlock_time \(rootUnlockTime.map(String.init) ?? "unset")" }
+        var testDescription: String {
+            "unlock_time \(unlockTime), root_unlock_time \(rootUnlockTime.map(String.init) ?? "unset")"
+        }
     }
 
     @Test(

@@ -36,9 +36,11 @@ struct AccountRecordsTests {
         defer { fixture.remove() }
         let database = try fixture.open()
         let known = try database.account(.user(uid: 1_000, name: "alice"))
-        #expect(known == AccountRecord(id: nil, uid: 1_000, name: Array("alice".utf8), state: AccountState(), updatedAt: 0))
+        #expect(
+            known == AccountRecord(id: nil, uid: 1_000, name: Array("alice".utf8), state: AccountState(), updatedAt: 0))
         let unknown = try database.account(.unknown(name: [0x62, 0x6F, 0x62]))
-        #expect(unknown == AccountRecord(id: nil, uid: nil, name: [0x62, 0x6F, 0x62], state: AccountState(), updatedAt: 0))
+        #expect(
+            unknown == AccountRecord(id: nil, uid: nil, name: [0x62, 0x6F, 0x62], state: AccountState(), updatedAt: 0))
         #expect(try database.allAccounts().isEmpty)
     }
 
@@ -153,7 +155,9 @@ struct AccountRecordsTests {
         // Touching guess0 makes it the most recent; guess1 is now the oldest.
         try store(failed, for: .unknown(name: guesses[0]), in: database, now: t0 + 10)
         try store(failed, for: .unknown(name: guesses[3]), in: database, now: t0 + 11)
-        #expect(Set(try database.allAccounts().map(\.name)) == Set([Array("alice".utf8), guesses[0], guesses[2], guesses[3]]))
+        #expect(
+            Set(try database.allAccounts().map(\.name))
+                == Set([Array("alice".utf8), guesses[0], guesses[2], guesses[3]]))
 
         for index in 4..<6 {
             try store(failed, for: .unknown(name: guesses[index]), in: database, now: t0 + 20 + Int64(index))

@@ -61,28 +61,39 @@ struct EventLogTests {
     }
 
     static let filters: [FilterVector] = [
-        FilterVector(name: "everything", rows: [
-            (t0, "alice", "Login failed"), (t0 + 10, "bob", "Login failed"), (t0 + 20, "alice", "Login failed"),
-            (t0 + 30, "mallory\\x0A", "Login failed"), (t0 + 40, "alice", "Login failed"),
-            (t0 + 40, "alice", "Account locked"), (t0 + 50, "alice", "Login failed (locked)"),
-        ]),
+        FilterVector(
+            name: "everything",
+            rows: [
+                (t0, "alice", "Login failed"), (t0 + 10, "bob", "Login failed"), (t0 + 20, "alice", "Login failed"),
+                (t0 + 30, "mallory\\x0A", "Login failed"), (t0 + 40, "alice", "Login failed"),
+                (t0 + 40, "alice", "Account locked"), (t0 + 50, "alice", "Login failed (locked)"),
+            ]),
         FilterVector(name: "one user", user: "bob", rows: [(t0 + 10, "bob", "Login failed")]),
-        FilterVector(name: "an escaped name matches as stored", user: "mallory\\x0A", rows: [(t0 + 30, "mallory\\x0A", "Login failed")]),
+        FilterVector(
+            name: "an escaped name matches as stored", user: "mallory\\x0A",
+            rows: [(t0 + 30, "mallory\\x0A", "Login failed")]),
         FilterVector(name: "a user nobody logged", user: "carol", rows: []),
         FilterVector(name: "user names match exactly", user: "Alice", rows: []),
         FilterVector(name: "one action", action: "Account locked", rows: [(t0 + 40, "alice", "Account locked")]),
-        FilterVector(name: "since is inclusive", since: t0 + 40, rows: [
-            (t0 + 40, "alice", "Login failed"), (t0 + 40, "alice", "Account locked"), (t0 + 50, "alice", "Login failed (locked)"),
-        ]),
+        FilterVector(
+            name: "since is inclusive", since: t0 + 40,
+            rows: [
+                (t0 + 40, "alice", "Login failed"), (t0 + 40, "alice", "Account locked"),
+                (t0 + 50, "alice", "Login failed (locked)"),
+            ]),
         FilterVector(name: "since in the future", since: t0 + 51, rows: []),
-        FilterVector(name: "limit keeps the newest, oldest first", limit: 2, rows: [
-            (t0 + 40, "alice", "Account locked"), (t0 + 50, "alice", "Login failed (locked)"),
-        ]),
+        FilterVector(
+            name: "limit keeps the newest, oldest first", limit: 2,
+            rows: [
+                (t0 + 40, "alice", "Account locked"), (t0 + 50, "alice", "Login failed (locked)"),
+            ]),
         FilterVector(name: "limit 0", limit: 0, rows: []),
         FilterVector(name: "a negative limit returns nothing", limit: -5, rows: []),
-        FilterVector(name: "all filters together", user: "alice", action: "Login failed", since: t0 + 1, limit: 1, rows: [
-            (t0 + 40, "alice", "Login failed")
-        ]),
+        FilterVector(
+            name: "all filters together", user: "alice", action: "Login failed", since: t0 + 1, limit: 1,
+            rows: [
+                (t0 + 40, "alice", "Login failed")
+            ]),
     ]
 
     @Test("events filter by user, action, time and limit", arguments: filters)

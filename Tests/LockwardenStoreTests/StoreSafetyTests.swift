@@ -120,15 +120,24 @@ struct StoreSafetyTests {
         let messages: [(StoreError, String)] = [
             (.missing(path: "/x/lw.db"), "state database missing: /x/lw.db (run: lockwarden init)"),
             (.unsafe(.symlink(path: "/x/lw.db")), "state database refused: /x/lw.db is a symbolic link; refusing it"),
-            (.unsafe(.accessibleByOthers(path: "/x", mode: S_IFDIR | 0o755)),
-             "state database refused: /x has mode 755; group and others must have no access"),
-            (.unsafe(.hardLinked(path: "/x/lw.db", links: 2)), "state database refused: /x/lw.db has 2 hard links; refusing it"),
-            (.unsafe(.notOwnedByRoot(path: "/x/lw.db", uid: 65_534)),
-             "state database refused: /x/lw.db is owned by uid 65534, not root; refusing it"),
+            (
+                .unsafe(.accessibleByOthers(path: "/x", mode: S_IFDIR | 0o755)),
+                "state database refused: /x has mode 755; group and others must have no access"
+            ),
+            (
+                .unsafe(.hardLinked(path: "/x/lw.db", links: 2)),
+                "state database refused: /x/lw.db has 2 hard links; refusing it"
+            ),
+            (
+                .unsafe(.notOwnedByRoot(path: "/x/lw.db", uid: 65_534)),
+                "state database refused: /x/lw.db is owned by uid 65534, not root; refusing it"
+            ),
             (.readOnly(path: "/x/lw.db"), "state database read-only: /x/lw.db cannot be written"),
             (.busy(path: "/x/lw.db"), "state database busy: /x/lw.db stayed locked past busy_timeout"),
-            (.wrongApplication(path: "/x/lw.db", found: 7),
-             "state database refused: /x/lw.db is not a Lockwarden database (application_id 7)"),
+            (
+                .wrongApplication(path: "/x/lw.db", found: 7),
+                "state database refused: /x/lw.db is not a Lockwarden database (application_id 7)"
+            ),
         ]
         for (error, message) in messages { #expect(error.message == message) }
         #expect(Set(messages.map(\.0.message)).count == messages.count)
@@ -161,7 +170,9 @@ struct StoreSafetyTests {
 
     @Test(
         "create never replaces a damaged, foreign, newer or unsafe file",
-        arguments: [Refusal.garbageFile, .otherApplication, .newerSchema, .fileMode0644, .symlinkedFile, .directoryMode0755])
+        arguments: [
+            Refusal.garbageFile, .otherApplication, .newerSchema, .fileMode0644, .symlinkedFile, .directoryMode0755,
+        ])
     func createRefuses(_ refusal: Refusal) throws {
         let fixture = try StoreFixture()
         defer { fixture.remove() }
