@@ -10,8 +10,11 @@ public enum Escape {
         // prefix traps on a negative length.
         let limit = max(0, limit)
         var output = ""
-        var scanner = UTF8Scanner(Array(input.prefix(limit)))
-        while let piece = scanner.next() {
+        // Three bytes of look-ahead let a character that straddles the limit be read whole
+        // (and kept, or dropped whole), instead of showing as invalid bytes.
+        var scanner = UTF8Scanner(Array(input.prefix(limit.saturatingAddInt(3))))
+        while scanner.consumed < limit, let piece = scanner.next() {
+            if scanner.consumed > limit { break }
             switch piece {
             case .scalar(let scalar): appendScalar(scalar, to: &output)
             case .invalid(let byte): output += "\\x" + hex(UInt32(byte), width: 2)
@@ -48,6 +51,9 @@ struct UTF8Scanner {
 
     private let bytes: [UInt8]
     private var position = 0
+
+    /// Bytes read so far.
+    var consumed: Int { position }
 
     init(_ bytes: [UInt8]) { self.bytes = bytes }
 
@@ -91,5 +97,12 @@ struct UTF8Scanner {
         }
         position += length
         return .scalar(scalar)
+    }
+}
+
+extension Int {
+    fileprivate func saturatingAddInt(_ other: Int) -> Int {
+        let (value, overflow) = addingReportingOverflow(other)
+        return overflow ? .max : value
     }
 }

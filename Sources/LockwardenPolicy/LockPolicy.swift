@@ -51,7 +51,7 @@ public struct LockPolicy: Sendable {
         let windowStart = now.saturatingSubtract(config.failInterval)
         next.recentFailures = (state.recentFailures.filter { $0 > windowStart } + [now]).suffix(max(config.deny, 1))
 
-        var events = [PolicyEvent(.loginFailed, failureDetail(next))]
+        var events = [PolicyEvent(.loginFailed, failureDetail(next, lockable: isLockable(kind)))]
         guard isLockable(kind), let reason = lockReason(next) else {
             return Decision(.deny, newState: next, events: events)
         }
@@ -198,10 +198,10 @@ public struct LockPolicy: Sendable {
         return "The account is locked. Try again in \(describeDuration(minutes.saturatingMultiply(60)))."
     }
 
-    private func failureDetail(_ state: AccountState) -> String {
-        config.deny > 0
+    private func failureDetail(_ state: AccountState, lockable: Bool) -> String {
+        lockable && config.deny > 0
             ? "failure \(state.recentFailures.count) of \(config.deny)"
-            : "failure \(state.consecutiveFailures)"
+            : "failure \(state.consecutiveFailures) in a row"
     }
 
     private func lockDetail(_ lock: Lock, streak: Int?, now: Int64) -> String {

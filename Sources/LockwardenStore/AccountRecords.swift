@@ -31,7 +31,12 @@ extension StateStore {
         case .user(let uid, let name):
             statement = try connection.prepare("SELECT \(accountColumns) FROM accounts WHERE uid = ?")
             try statement.bind([.integer(Int64(uid))])
-            if try statement.step() { return readAccount(statement) }
+            if try statement.step() {
+                // Keyed by UID: after a rename the record follows, with the current name.
+                var record = readAccount(statement)
+                record.name = Array(name.utf8)
+                return record
+            }
             return AccountRecord(id: nil, uid: uid, name: Array(name.utf8), state: AccountState(), updatedAt: 0)
         case .unknown(let name):
             statement = try connection.prepare("SELECT \(accountColumns) FROM accounts WHERE uid IS NULL AND name = ?")

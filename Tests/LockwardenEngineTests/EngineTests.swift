@@ -384,7 +384,7 @@ struct EngineTests {
             lines += fixture.failedLogin(user: root, at: t0 + Int64(attempt)).flatMap(\.texts)
         }
         #expect(!lines.contains { $0.hasPrefix("Account locked") })
-        #expect(lines.last == "Login failed: user=root uid=0 \(origin) (failure 5 of 5)")
+        #expect(lines.last == "Login failed: user=root uid=0 \(origin) (failure 105 in a row)")
         #expect(lines.filter { $0.hasPrefix("Login failed: user=root uid=0 ") }.count == 105)
         #expect(fixture.call(.authenticate, "preauth", user: root, now: t0 + 200).verdict == .allow)
         let record = try fixture.openStore().account(.user(uid: 0, name: "root"))

@@ -57,7 +57,7 @@ struct LockPolicyTests {
         let (open, decisions) = failures(withoutCap, at: seconds(from: t0, count: 1_000))
         #expect(open.lock == nil)
         #expect(open.consecutiveFailures == 1_000)
-        #expect(decisions.last?.events == [PolicyEvent(.loginFailed, "failure 1000")])
+        #expect(decisions.last?.events == [PolicyEvent(.loginFailed, "failure 1000 in a row")])
 
         let withCap = policy { $0.deny = 0 }
         let (capped, _) = failures(withCap, at: seconds(from: t0, count: 100))

@@ -101,7 +101,7 @@ struct AccountRecordsTests {
 
         let renamed = try database.account(.user(uid: 1_000, name: "alice.smith"))
         #expect(renamed.state == Self.fullState)
-        #expect(renamed.name == Array("alice".utf8))
+        #expect(renamed.name == Array("alice.smith".utf8), "the record carries the current name")
         #expect(try database.account(.user(uid: 1_001, name: "alice")).id == nil)
         // The same name typed by someone the system does not know is a different record.
         #expect(try database.account(.unknown(name: Array("alice".utf8))).id == nil)
