@@ -61,15 +61,9 @@ struct LockCommand: ParsableCommand {
                 var record = try store.account(target.key)
                 let decision = policy.lock(record.state, reason: storedReason, duration: duration, now: now)
                 guard let newState = decision.newState else { return nil }
-                record.state = newState
-                try store.save(record, now: now)
-                for event in decision.events {
-                    let stored = store.append(
-                        EventRecord(
-                            time: now, user: target.eventName, uid: systemUser.uid, action: event.action.rawValue,
-                            service: Actor.service, tty: tty, actor: actor, detail: event.detail))
-                    if !stored { dropped.append(event.action.rawValue) }
-                }
+                let context = EventContext(
+                    user: target.eventName, uid: systemUser.uid, service: Actor.service, tty: tty, actor: actor)
+                dropped = try store.record(decision, for: &record, context: context, now: now).map(\.rawValue)
                 return newState.lock
             }
         } catch {

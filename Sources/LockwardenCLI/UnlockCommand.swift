@@ -42,17 +42,11 @@ struct UnlockCommand: ParsableCommand {
                 guard record.id != nil else { return .noRecord }
                 let wasLocked = record.state.activeLock(at: now) != nil
                 let decision = policy.unlock(record.state, actor: actor, now: now)
-                guard let newState = decision.newState else { return .notLocked }
-                record.state = newState
-                try store.save(record, now: now)
-                for event in decision.events {
-                    let stored = store.append(
-                        EventRecord(
-                            time: now, user: target.eventName, uid: target.systemUser?.uid ?? record.uid,
-                            action: event.action.rawValue, service: Actor.service, tty: tty, actor: actor,
-                            detail: event.detail))
-                    if !stored { dropped.append(event.action.rawValue) }
-                }
+                guard decision.newState != nil else { return .notLocked }
+                let context = EventContext(
+                    user: target.eventName, uid: target.systemUser?.uid ?? record.uid, service: Actor.service,
+                    tty: tty, actor: actor)
+                dropped = try store.record(decision, for: &record, context: context, now: now).map(\.rawValue)
                 return wasLocked ? .unlocked : .countersReset
             }
         } catch {

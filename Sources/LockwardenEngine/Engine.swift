@@ -36,18 +36,13 @@ public enum Engine {
                 maxEvents: config.maxEvents, maxUnknownUsers: config.maxUnknownUsers)
             outcome = try store.immediateTransaction { store throws(StoreError) in
                 var record = try store.account(subject.key)
-                let decision = step.decide(policy, record.state, subject: subject, source: source,
-                                           administrative: administrative, now: now)
-                if let newState = decision.newState {
-                    record.state = newState
-                    try store.save(record, now: now)
-                }
-                for event in decision.events {
-                    let stored = store.append(
-                        EventRecord(
-                            time: now, user: subject.displayName, uid: subject.uid, action: event.action.rawValue,
-                            service: source.service, rhost: source.rhost, tty: source.tty, detail: event.detail))
-                    if !stored { host.log(.warning, "event could not be recorded: \(event.action.rawValue)") }
+                let decision = step.decide(
+                    policy, record.state, subject: subject, source: source, administrative: administrative, now: now)
+                let context = EventContext(
+                    user: subject.displayName, uid: subject.uid, service: source.service, rhost: source.rhost,
+                    tty: source.tty)
+                for action in try store.record(decision, for: &record, context: context, now: now) {
+                    host.log(.warning, "event could not be recorded: \(action.rawValue)")
                 }
                 return decision
             }
