@@ -19,8 +19,8 @@ SBINDIR ?= /usr/sbin
 CONFDIR ?= /etc/security
 STATEDIR ?= /var/lib/lockwarden
 
-DEB_BUILD_DEPS := gcc make pkg-config libc6-dev libpam0g-dev libpam-modules libsqlite3-dev libssl-dev
-DEB_TEST_DEPS := pamtester python3 python3-pytest passwd binutils util-linux sqlite3
+DEB_BUILD_DEPS := gcc make pkg-config libc6-dev libpam0g-dev libpam-modules libsqlite3-dev libssl-dev libqrencode-dev
+DEB_TEST_DEPS := pamtester python3 python3-pytest passwd binutils util-linux sqlite3 oathtool zbar-tools
 
 .PHONY: all build deps test-deps install install-files uninstall test unit integration lint test-core clean
 

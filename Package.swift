@@ -5,6 +5,7 @@ import PackageDescription
 //   LockwardenPolicy  pure decisions, config, escaping; knows nothing of PAM or SQLite
 //   LockwardenTOTP    pure RFC 4226/6238 codes, base32, otpauth URIs, backup-code format
 //   LockwardenCrypto  the only code that uses libcrypto: HMAC, salted hashes, randomness
+//   LockwardenQR      enrollment QR codes as text (libqrencode)
 //   LockwardenStore   the only code that talks to SQLite
 //   LockwardenSystem  thin Glibc layer: accounts, groups, files, clock
 //   LockwardenEngine  one PAM call end to end, on top of the three above
@@ -23,15 +24,21 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CSQLite", path: "CModules/CSQLite"),
         .systemLibrary(name: "CCrypto", path: "CModules/CCrypto"),
+        .systemLibrary(name: "CQRencode", path: "CModules/CQRencode"),
         .target(name: "CLockwardenContract", path: "Sources/CLockwardenContract"),
         .target(name: "LockwardenPolicy"),
         .target(name: "LockwardenTOTP"),
         .target(name: "LockwardenCrypto", dependencies: ["CCrypto", "LockwardenTOTP"]),
+        .target(name: "LockwardenQR", dependencies: ["CQRencode"]),
         .target(name: "LockwardenSystem"),
-        .target(name: "LockwardenStore", dependencies: ["CSQLite", "LockwardenPolicy", "LockwardenSystem"]),
+        .target(
+            name: "LockwardenStore", dependencies: ["CSQLite", "LockwardenPolicy", "LockwardenSystem", "LockwardenTOTP"]),
         .target(
             name: "LockwardenEngine",
-            dependencies: ["LockwardenPolicy", "LockwardenStore", "LockwardenSystem"]),
+            dependencies: [
+                "LockwardenPolicy", "LockwardenStore", "LockwardenSystem", "LockwardenTOTP", "LockwardenCrypto",
+                "LockwardenQR",
+            ]),
         .target(
             name: "LockwardenCore",
             dependencies: ["CLockwardenContract", "LockwardenEngine"],
@@ -50,7 +57,8 @@ let package = Package(
         .executableTarget(
             name: "LockwardenCLI",
             dependencies: [
-                "LockwardenPolicy", "LockwardenStore", "LockwardenSystem",
+                "LockwardenPolicy", "LockwardenStore", "LockwardenSystem", "LockwardenEngine", "LockwardenTOTP",
+                "LockwardenCrypto", "LockwardenQR",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             // Release builds link the Swift runtime statically with SwiftPM's own

@@ -13,6 +13,23 @@ public enum ErrorPolicy: String, CaseIterable, Sendable {
     case ignore = "ignore"
 }
 
+/// Whether the `totp` stack line asks for a second factor.
+public enum TOTPRequirement: String, CaseIterable, Sendable {
+    /// The `totp` line does nothing (PAM_IGNORE).
+    case off = "off"
+    /// Users with a secret must give a code; others pass through (PAM_IGNORE, never success).
+    case optional = "optional"
+    /// Every user must give a code; users without a secret enroll during the login.
+    case required = "required"
+}
+
+/// The HMAC behind TOTP codes.
+public enum TOTPHash: String, CaseIterable, Sendable {
+    case sha1 = "sha1"
+    case sha256 = "sha256"
+    case sha512 = "sha512"
+}
+
 /// Every setting of lockwarden.conf and the module arguments, with the documented defaults.
 public struct LockwardenConfig: Equatable, Sendable {
     public static let defaultPath = "/etc/security/lockwarden.conf"
@@ -38,6 +55,13 @@ public struct LockwardenConfig: Equatable, Sendable {
     public var maxUnknownUsers: Int = 10_000
     public var busyTimeoutMilliseconds: Int = 2_000
     public var debug: Bool = false
+    public var totp: TOTPRequirement = .off
+    public var totpHash: TOTPHash = .sha1
+    public var totpDigits: Int = 6
+    public var totpPeriod: Int64 = 30
+    public var totpWindow: Int = 1
+    /// Shown by authenticator apps next to the code; empty means "Lockwarden on HOSTNAME".
+    public var totpIssuer: String = ""
 
     public init() {}
 

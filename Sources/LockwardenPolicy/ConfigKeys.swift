@@ -101,6 +101,22 @@ nonisolated(unsafe) let configKeys: [ConfigKey] = [
     .count("max_unknown_users", 10...10_000_000, \.maxUnknownUsers),
     .count("busy_timeout", 0...60_000, \.busyTimeoutMilliseconds),
     .boolean("debug", \.debug),
+    .choice("totp", \.totp),
+    .choice("totp_algorithm", \.totpHash),
+    ConfigKey(name: "totp_digits", isBoolean: false) { config, text in
+        guard text == "6" || text == "8" else { return "totp_digits must be 6 or 8" }
+        config.totpDigits = text == "6" ? 6 : 8
+        return nil
+    },
+    .integer("totp_period", 15...300, \.totpPeriod),
+    .count("totp_window", 0...10, \.totpWindow),
+    ConfigKey(name: "totp_issuer", isBoolean: false) { config, text in
+        guard text.utf8.count <= 64, text.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
+            return "totp_issuer must be printable text of at most 64 bytes"
+        }
+        config.totpIssuer = text
+        return nil
+    },
 ]
 
 /// Letters, digits, '.', '_' and '-' only: what group and user names are made of.

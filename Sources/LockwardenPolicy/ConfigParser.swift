@@ -24,7 +24,7 @@ public struct ConfigSection: Equatable, Sendable {
 /// The outcome of reading the file and the module arguments.
 public struct ParsedConfig: Sendable {
     public var config = LockwardenConfig()
-    /// The mode word from the module arguments (`preauth`, `authfail`, `authsucc`, `changed`).
+    /// The mode word from the module arguments (`preauth`, `authfail`, `authsucc`, `totp`, `changed`).
     public var mode: String?
     public var sections: [ConfigSection] = []
     public var diagnostics: [ConfigDiagnostic] = []
@@ -36,7 +36,7 @@ public struct ParsedConfig: Sendable {
 /// Reads `key = value` configuration text and PAM module arguments. Pure: the caller reads the file.
 public enum ConfigParser {
     /// Mode words the module understands; any other bare word is reported as unknown.
-    public static let modes: Set<String> = ["preauth", "authfail", "authsucc", "changed"]
+    public static let modes: Set<String> = ["preauth", "authfail", "authsucc", "totp", "changed"]
     /// Section kinds the configuration may hold.
     public static let sectionKinds: Set<String> = ["clinic"]
 

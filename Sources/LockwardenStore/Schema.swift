@@ -2,7 +2,7 @@
 public enum Schema {
     /// "LkWd": tells a Lockwarden database from any other SQLite file.
     public static let applicationID: Int32 = 0x4C6B_5764
-    public static let version: Int32 = 1
+    public static let version: Int32 = 2
 
     /// Statements that take a database from version N-1 to N; index 0 builds version 1.
     static let migrations: [[String]] = [
@@ -50,6 +50,33 @@ public enum Schema {
             "CREATE INDEX events_by_user ON events(user, id)",
             "CREATE INDEX events_by_uid ON events(uid, id) WHERE uid IS NOT NULL",
             "CREATE INDEX events_by_time ON events(time)",
-        ]
+        ],
+        // Version 2: the TOTP second factor. Secrets and code hashes live only here, root-only.
+        [
+            """
+            CREATE TABLE mfa (
+                uid INTEGER PRIMARY KEY,
+                secret BLOB,
+                algorithm TEXT NOT NULL DEFAULT 'SHA1',
+                digits INTEGER NOT NULL DEFAULT 6,
+                period INTEGER NOT NULL DEFAULT 30,
+                last_step INTEGER,
+                enrolled_at INTEGER,
+                reenroll_required INTEGER NOT NULL DEFAULT 0,
+                reset_at INTEGER,
+                reset_by TEXT
+            )
+            """,
+            """
+            CREATE TABLE backup_codes (
+                id INTEGER PRIMARY KEY,
+                uid INTEGER NOT NULL,
+                salt BLOB NOT NULL,
+                hash BLOB NOT NULL,
+                created_at INTEGER NOT NULL
+            )
+            """,
+            "CREATE INDEX backup_codes_by_uid ON backup_codes(uid)",
+        ],
     ]
 }

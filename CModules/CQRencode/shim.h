@@ -1,0 +1,2 @@
+/* libqrencode, for enrollment QR codes drawn as text. */
+#include <qrencode.h>
