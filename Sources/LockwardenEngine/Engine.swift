@@ -84,7 +84,8 @@ public enum Engine {
         switch action {
         case .accountLocked, .passwordChangeRefused: return .warning
         case .loginFailed, .loginFailedLocked, .accountUnlockFailed, .passwordChangeRequired: return .notice
-        case .accountUnlocked, .loginSucceeded, .passwordChanged: return .info
+        case .mfaReset, .backupCodeUsed: return .notice
+        case .accountUnlocked, .loginSucceeded, .passwordChanged, .mfaEnrolled, .backupCodesRenewed: return .info
         }
     }
 }

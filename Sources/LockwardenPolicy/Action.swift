@@ -9,6 +9,10 @@ public enum Action: String, CaseIterable, Sendable {
     case passwordChangeRequired = "Password change required"
     case passwordChanged = "Password changed"
     case passwordChangeRefused = "Password change refused"
+    case mfaEnrolled = "MFA enrolled"
+    case mfaReset = "MFA reset"
+    case backupCodeUsed = "Backup code used"
+    case backupCodesRenewed = "Backup codes renewed"
 
     /// Accepts the display text in any letter case, e.g. for `log --action`.
     public init?(displayName: String) {
