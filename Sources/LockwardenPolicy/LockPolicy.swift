@@ -38,8 +38,10 @@ public struct LockPolicy: Sendable {
         return refusedWhileLocked(lock, now: now, detail: "")
     }
 
-    /// After the password (or code) was wrong.
-    public func afterFailure(_ state: AccountState, kind: SubjectKind, source: AttemptSource, now: Int64) -> Decision {
+    /// After the password (or code) was wrong. `reason` (e.g. "wrong code") joins the event detail.
+    public func afterFailure(
+        _ state: AccountState, kind: SubjectKind, source: AttemptSource, now: Int64, reason: String? = nil
+    ) -> Decision {
         if let lock = state.activeLock(at: now) {
             return refusedWhileLocked(lock, now: now, detail: "")
         }
@@ -51,7 +53,9 @@ public struct LockPolicy: Sendable {
         let windowStart = now.saturatingSubtract(config.failInterval)
         next.recentFailures = (state.recentFailures.filter { $0 > windowStart } + [now]).suffix(max(config.deny, 1))
 
-        var events = [PolicyEvent(.loginFailed, failureDetail(next, lockable: isLockable(kind)))]
+        var detail = failureDetail(next, lockable: isLockable(kind))
+        if let reason { detail += "; " + reason }
+        var events = [PolicyEvent(.loginFailed, detail)]
         guard isLockable(kind), let reason = lockReason(next) else {
             return Decision(.deny, newState: next, events: events)
         }
@@ -185,7 +189,7 @@ public struct LockPolicy: Sendable {
         return now.saturatingAdd(duration)
     }
 
-    private func refusedWhileLocked(_ lock: Lock, now: Int64, detail: String) -> Decision {
+    public func refusedWhileLocked(_ lock: Lock, now: Int64, detail: String) -> Decision {
         Decision(.deny, events: [PolicyEvent(.loginFailedLocked, detail)], userMessage: lockMessage(lock, now: now))
     }
 

@@ -191,7 +191,7 @@ struct EngineTests {
         #expect(bare.verdict == .deny)
         #expect(
             bare.host.texts == [
-                "configuration error: mode \"\" does not fit the authenticate stage; auth needs preauth, authfail or authsucc"
+                "configuration error: mode \"\" does not fit the authenticate stage; auth needs preauth, authfail, authsucc or totp"
             ])
         let changed = fixture.call(.authenticate, "changed", now: t0)
         #expect(changed.verdict == .deny)

@@ -1,0 +1,78 @@
+import LockwardenPolicy
+import LockwardenStore
+
+/// Everything one PAM call carries through the engine.
+struct Call {
+    let request: CallRequest
+    let config: LockwardenConfig
+    let host: CallHost
+    let now: Int64
+    let source: AttemptSource
+
+    /// Decides over the account state inside one `BEGIN IMMEDIATE` transaction, stores the
+    /// result and its events, and writes one syslog line per event.
+    func commit(subject: CallSubject, store: StateStore, _ decide: (AccountState) throws(StoreError) -> Decision)
+        throws(StoreError) -> Decision
+    {
+        let decision = try store.immediateTransaction { store throws(StoreError) -> Decision in
+            var record = try store.account(subject.key)
+            let decision = try decide(record.state)
+            for action in try store.record(decision, for: &record, context: eventContext(subject), now: now) {
+                host.log(.warning, "event could not be recorded: \(action.rawValue)")
+            }
+            return decision
+        }
+        report(decision.events, subject: subject)
+        return decision
+    }
+
+    func eventContext(_ subject: CallSubject) -> EventContext {
+        EventContext(
+            user: subject.displayName, uid: subject.uid, service: source.service, rhost: source.rhost, tty: source.tty)
+    }
+
+    /// One syslog line per event, in the same words as the activity log.
+    func report(_ events: [PolicyEvent], subject: CallSubject) {
+        for event in events {
+            var line = "\(event.action.rawValue): user=\(subject.displayName)"
+            if let uid = subject.uid { line += " uid=\(uid)" }
+            line += " service=\(source.service) rhost=\(source.rhost) tty=\(source.tty)"
+            if !event.detail.isEmpty { line += " (\(event.detail))" }
+            host.log(Self.priority(of: event.action), line)
+        }
+    }
+
+    /// Shows a denied user the decision's message, where the configuration allows it.
+    func tell(_ decision: Decision) {
+        guard decision.verdict == .deny, let message = decision.userMessage, !request.silent,
+            config.showLockMessage || !config.silent
+        else { return }
+        _ = host.converse(.errorMessage, message)
+    }
+
+    static func priority(of action: Action) -> LogPriority {
+        switch action {
+        case .accountLocked, .passwordChangeRefused: return .warning
+        case .loginFailed, .loginFailedLocked, .accountUnlockFailed, .passwordChangeRequired, .mfaReset,
+            .backupCodeUsed:
+            return .notice
+        case .accountUnlocked, .loginSucceeded, .passwordChanged, .mfaEnrolled, .backupCodesRenewed: return .info
+        }
+    }
+}
+
+/// Prompts whose answers are thrown away unread, so that a refused attempt looks exactly like
+/// any other: same prompts, in the same order, whatever the reason.
+enum Prompts {
+    static let password = "Password: "
+    static let code = "Verification code: "
+
+    static func discardSecrets(_ call: Call, codeToo: Bool) {
+        _ = call.host.converse(.promptEchoOff, password)
+        if codeToo { discardCode(call) }
+    }
+
+    static func discardCode(_ call: Call) {
+        _ = call.host.converse(.promptEchoOff, code)
+    }
+}
