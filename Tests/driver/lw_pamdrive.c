@@ -3,10 +3,13 @@
  *
  *   lw_pamdrive --confdir DIR --service NAME --user USER [--rhost H] [--tty T]
  *               [--ops auth,acct,chauthtok,setcred,open,close] [--repeat N]
- *               [--silent] [--expired] [--answer TEXT]... [--check-signals]
+ *               [--silent] [--expired] [--answer TEXT]... [--stdin-answers]
+ *               [--check-signals]
  *
  * Each prompt is answered with the next --answer (the list restarts with
- * every start/end cycle); when answers run out the conversation fails.
+ * every start/end cycle); when answers run out the conversation fails, or
+ * with --stdin-answers the prompt is answered by the next line of standard
+ * input (output is flushed first, so a test can answer what it was shown).
  * Every message is printed as "STYLE: text", every op as
  * "op: <pam_strerror> (<code>)".
  *
@@ -30,6 +33,21 @@
 static const char *answers[MAX_ANSWERS];
 static int answer_count;
 static int answer_next;
+static int stdin_answers;
+
+/* The next line of standard input without its newline, or NULL at end of input. */
+static char *read_answer_line(void)
+{
+    char line[1024];
+    size_t len;
+
+    fflush(stdout);
+    if (fgets(line, sizeof(line), stdin) == NULL)
+        return NULL;
+    len = strcspn(line, "\r\n");
+    line[len] = '\0';
+    return strdup(line);
+}
 
 /* ---- conversation ---------------------------------------------------- */
 
@@ -60,12 +78,20 @@ static int conversation(int n, const struct pam_message **msg,
         case PAM_PROMPT_ECHO_ON:
             printf("%s: %s\n", msg[i]->msg_style == PAM_PROMPT_ECHO_OFF
                                    ? "PROMPT_ECHO_OFF" : "PROMPT_ECHO_ON", text);
-            if (answer_next >= answer_count) {
+            if (answer_next < answer_count) {
+                r[i].resp = strdup(answers[answer_next++]);
+            } else if (stdin_answers) {
+                r[i].resp = read_answer_line();
+                if (r[i].resp == NULL) {
+                    printf("(no answer left)\n");
+                    free_responses(r, n);
+                    return PAM_CONV_ERR;
+                }
+            } else {
                 printf("(no answer left)\n");
                 free_responses(r, n);
                 return PAM_CONV_ERR;
             }
-            r[i].resp = strdup(answers[answer_next++]);
             if (r[i].resp == NULL) {
                 free_responses(r, n);
                 return PAM_BUF_ERR;
@@ -209,7 +235,7 @@ static void usage(void)
     fprintf(stderr,
             "usage: lw_pamdrive --confdir DIR --service NAME --user USER [--rhost H]\n"
             "         [--tty T] [--ops auth,acct,chauthtok,setcred,open,close]\n"
-            "         [--repeat N] [--silent] [--expired] [--answer TEXT]...\n"
+            "         [--repeat N] [--silent] [--expired] [--answer TEXT]... [--stdin-answers]\n"
             "         [--check-signals]\n");
 }
 
@@ -252,6 +278,7 @@ int main(int argc, char **argv)
         { "expired", no_argument, NULL, 'E' },
         { "answer", required_argument, NULL, 'a' },
         { "check-signals", no_argument, NULL, 'k' },
+        { "stdin-answers", no_argument, NULL, 'I' },
         { NULL, 0, NULL, 0 },
     };
     const char *confdir = NULL, *service = NULL, *user = NULL, *rhost = NULL, *tty = NULL;
@@ -272,6 +299,7 @@ int main(int argc, char **argv)
         case 'S': silent = 1; break;
         case 'E': expired = 1; break;
         case 'k': check_signals = 1; break;
+        case 'I': stdin_answers = 1; break;
         case 'o':
             if (strlen(optarg) >= sizeof(ops_buf)) { usage(); return 2; }
             strcpy(ops_buf, optarg);
