@@ -45,14 +45,25 @@ struct ShowCommand: ParsableCommand {
         }
         let view = AccountView(
             record: record, systemUser: target.systemUser, hasRecord: hasRecord, config: config, now: now)
+        let mfa: MFAView
+        if let systemUser = target.systemUser {
+            do {
+                mfa = try MFAView.load(store, uid: systemUser.uid, name: systemUser.name)
+            } catch {
+                throw Failure.exit(error.message)
+            }
+        } else {
+            mfa = MFAView.none(uid: record.uid, name: nil)
+        }
         if json {
-            print(view.json.rendered)
+            guard case .object(let members) = view.json else { return }
+            print(JSON.object(members + mfa.showMembers).rendered)
             return
         }
-        print(Self.describe(view, config: config, now: now))
+        print(Self.describe(view, mfa: mfa, config: config, now: now))
     }
 
-    static func describe(_ view: AccountView, config: LockwardenConfig, now: Int64) -> String {
+    static func describe(_ view: AccountView, mfa: MFAView, config: LockwardenConfig, now: Int64) -> String {
         let state = view.state
         var fields = Fields()
         fields.add("User", view.userLabel)
@@ -90,6 +101,7 @@ struct ShowCommand: ParsableCommand {
         fields.add("Lock streak", streak)
         fields.add("Password change required", state.passwordChangeRequired ? "yes" : "no")
         fields.add("Last successful login", state.lastSuccessAt.map(TimeText.format) ?? "never")
+        fields.add("MFA", mfa.summary)
         return fields.rendered
     }
 }

@@ -1,0 +1,67 @@
+import ArgumentParser
+import LockwardenEngine
+import LockwardenPolicy
+import LockwardenStore
+import LockwardenSystem
+
+/// `lockwarden mfa reset USER`: forget the secret and backup codes; the next login enrolls anew.
+struct MFAResetCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reset",
+        abstract: "Delete a user's TOTP secret and backup codes; they enroll again at their next login.",
+        discussion: """
+            For a lost or replaced phone. In one transaction: the secret, its last used code and \
+            every backup code are deleted, the user is marked for re-enrollment, and who reset \
+            it and when are recorded (an "MFA reset" event). Works for a user who never \
+            enrolled too: they are marked for enrollment.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: ArgumentHelp("The login name (a user the system knows).", valueName: "user"))
+    var user: String
+
+    func validate() throws {
+        try RootCheck.require()
+        try Target.validate(user)
+    }
+
+    func run() throws {
+        let config = try global.loadConfig()
+        let target = Target.resolve(user)
+        let systemUser = try target.requireKnownUser()
+        let store = try global.openStore(config)
+        let now = CurrentProcess.now()
+        let actor = Actor.current()
+        let tty = Actor.terminal()
+        var eventDropped = false
+        do {
+            try store.immediateTransaction { store throws(StoreError) in
+                let previous = try store.mfa(uid: systemUser.uid)
+                let hadSecret = previous?.isEnrolled ?? false
+                let codes = try store.backupCodes(uid: systemUser.uid).count
+                try store.save(
+                    MFARecord(
+                        uid: systemUser.uid, secret: nil, settings: previous?.settings ?? TOTPSetup.settings(config),
+                        lastStep: nil, enrolledAt: nil, reenrollRequired: true, resetAt: now, resetBy: actor))
+                try store.replaceBackupCodes(uid: systemUser.uid, with: [], now: now)
+                let detail =
+                    hadSecret
+                    ? "secret and \(codes) backup codes deleted" : "no secret was enrolled; marked for enrollment"
+                eventDropped = !store.append(
+                    EventRecord(
+                        time: now, user: target.eventName, uid: systemUser.uid, action: Action.mfaReset.rawValue,
+                        service: Actor.service, tty: tty, actor: actor, detail: detail))
+            }
+        } catch {
+            throw Failure.exit(error.message)
+        }
+        if eventDropped { Failure.report("warning: the event \"\(Action.mfaReset.rawValue)\" could not be recorded") }
+        print("Reset the second factor of \(target.displayName); they will enroll a new one at their next login.")
+        if config.totp == .off {
+            Failure.report(
+                "warning: totp = off in \(Display.text(global.configPath)): logins ask for no second factor "
+                    + "until it is turned on")
+        }
+    }
+}
