@@ -1,5 +1,6 @@
 """TOTP through real libpam and pam_unix, with oathtool as the independent implementation."""
 import json
+import os
 import re
 import select
 import subprocess
@@ -41,7 +42,7 @@ def enroll(env, user):
     return json.loads(result.stdout)
 
 
-def setup(env, **settings):
+def configure_totp(env, **settings):
     defaults = {"deny": 3, "unlock_time": 600, "totp": "required"}
     defaults.update(settings)
     env.configure(**defaults)
@@ -49,7 +50,7 @@ def setup(env, **settings):
 
 
 def test_password_and_oathtool_code_log_in_and_a_replay_is_refused(env, syslog):
-    setup(env)
+    configure_totp(env)
     enrollment = enroll(env, "lwt-alice")
     code = fresh_code(enrollment["secret"])
     result = env.pam("lwt-alice", PASSWORD, code, ops="auth,acct")
@@ -65,7 +66,7 @@ def test_password_and_oathtool_code_log_in_and_a_replay_is_refused(env, syslog):
 
 
 def test_sha256_eight_digit_codes_interoperate(env):
-    setup(env, totp_algorithm="sha256", totp_digits=8)
+    configure_totp(env, totp_algorithm="sha256", totp_digits=8)
     enrollment = enroll(env, "lwt-bob")
     assert "algorithm=SHA256" in enrollment["uri"] and "digits=8" in enrollment["uri"]
     code = fresh_code(enrollment["secret"], algorithm="sha256", digits=8)
@@ -74,7 +75,7 @@ def test_sha256_eight_digit_codes_interoperate(env):
 
 
 def test_wrong_codes_count_as_failures_and_lock(env):
-    setup(env)
+    configure_totp(env)
     enroll(env, "lwt-carol")
     for attempt in range(3):
         result = env.pam("lwt-carol", PASSWORD, "000000" if attempt else "12345x")
@@ -86,7 +87,7 @@ def test_wrong_codes_count_as_failures_and_lock(env):
 
 
 def test_a_wrong_password_and_a_wrong_code_look_the_same(env):
-    setup(env, deny=10)
+    configure_totp(env, deny=10)
     enrollment = enroll(env, "lwt-dave")
     wrong_password = env.pam("lwt-dave", WRONG, "123456")
     wrong_code = env.pam("lwt-dave", PASSWORD, "123456")
@@ -97,7 +98,7 @@ def test_a_wrong_password_and_a_wrong_code_look_the_same(env):
 
 
 def test_success_with_the_code_resets_the_shared_counter(env):
-    setup(env)
+    configure_totp(env)
     enrollment = enroll(env, "lwt-erin")
     env.pam("lwt-erin", WRONG, "000000")
     env.pam("lwt-erin", PASSWORD, "000000")
@@ -107,7 +108,7 @@ def test_success_with_the_code_resets_the_shared_counter(env):
 
 
 def test_backup_codes_work_once(env):
-    setup(env)
+    configure_totp(env)
     enrollment = enroll(env, "lwt-frank")
     backup = enrollment["backup_codes"][0]
     used = env.pam("lwt-frank", PASSWORD, backup.lower())
@@ -118,7 +119,7 @@ def test_backup_codes_work_once(env):
 
 
 def test_optional_mode_ignores_users_without_a_secret(env):
-    setup(env, totp="optional")
+    configure_totp(env, totp="optional")
     assert env.pam("lwt-alice", PASSWORD).ok()
     enrollment = enroll(env, "lwt-alice")
     assert not env.pam("lwt-alice", PASSWORD).ok(), "an enrolled user must give a code"
@@ -126,24 +127,24 @@ def test_optional_mode_ignores_users_without_a_secret(env):
 
 
 def read_until_prompt(process, prompt, timeout=30):
-    """Lines the driver printed up to and including `prompt` (it flushes before reading)."""
-    lines = []
+    """What the driver printed up to and including `prompt` (it flushes before reading)."""
+    seen = b""
     deadline = time.time() + timeout
-    while time.time() < deadline:
+    while prompt.encode() not in seen and time.time() < deadline:
         ready, _, _ = select.select([process.stdout], [], [], max(0.0, deadline - time.time()))
         if not ready:
             break
-        line = process.stdout.readline()
-        if not line:
+        chunk = os.read(process.stdout.fileno(), 65536)
+        if not chunk:
             break
-        lines.append(line)
-        if line.startswith(prompt):
-            return lines
-    raise AssertionError(f"no {prompt!r} within {timeout} s: {''.join(lines)!r}")
+        seen += chunk
+    text = seen.decode("utf-8", "replace")
+    assert prompt in text, f"no {prompt!r} within {timeout} s: {text!r}"
+    return text
 
 
 def test_reset_then_enrollment_at_next_login(env):
-    setup(env)
+    configure_totp(env)
     old = enroll(env, "lwt-bob")
     env.cli("mfa", "reset", "lwt-bob", check=True)
     assert "MFA reset" in [e["action"] for e in env.events("lwt-bob")]
@@ -151,17 +152,16 @@ def test_reset_then_enrollment_at_next_login(env):
     driver = subprocess.Popen(
         [DRIVER, "--confdir", env.confdir, "--service", "lw-test", "--user", "lwt-bob", "--ops", "auth",
          "--answer", PASSWORD, "--stdin-answers"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1)
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0)
     try:
-        shown = "".join(read_until_prompt(driver, "PROMPT_ECHO_OFF: Verification code: "))
+        shown = read_until_prompt(driver, "PROMPT_ECHO_OFF: Verification code: ")
         key = re.search(r"Key: ([A-Z2-7]+)", shown).group(1)
         uri = re.search(r"URI: (otpauth://\S+)", shown).group(1)
         assert f"secret={key}&" in uri and "issuer=" in uri
         picture = shown.split("TEXT_INFO: ")[2]
         assert decode_qr_text(picture.rstrip("\n")) == uri
-        driver.stdin.write(fresh_code(key) + "\n")
-        driver.stdin.flush()
-        out, err = driver.communicate(timeout=60)
+        driver.stdin.write((fresh_code(key) + "\n").encode())
+        out, err = (part.decode("utf-8", "replace") for part in driver.communicate(timeout=60))
     finally:
         if driver.poll() is None:
             driver.kill()
@@ -176,7 +176,7 @@ def test_reset_then_enrollment_at_next_login(env):
 
 
 def test_reenrollment_inside_the_conversation(env):
-    setup(env)
+    configure_totp(env)
     enroll(env, "lwt-carol")
     env.cli("mfa", "reset", "lwt-carol", check=True)
     first = env.pam("lwt-carol", PASSWORD)
@@ -193,7 +193,7 @@ def test_reenrollment_inside_the_conversation(env):
 
 
 def test_concurrent_logins_with_one_code_let_exactly_one_in(env):
-    setup(env, deny=20)
+    configure_totp(env, deny=20)
     enrollment = enroll(env, "lwt-dave")
     code = fresh_code(enrollment["secret"])
     command = [DRIVER, "--confdir", env.confdir, "--service", "lw-test", "--user", "lwt-dave", "--ops", "auth",
