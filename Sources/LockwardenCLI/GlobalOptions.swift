@@ -32,12 +32,16 @@ struct GlobalOptions: ParsableArguments {
     /// Opens the existing database named by the configuration.
     func openStore(_ config: LockwardenConfig) throws -> StateStore {
         do {
-            return try StateStore.open(
-                path: config.databasePath, busyTimeoutMilliseconds: config.busyTimeoutMilliseconds,
-                maxEvents: config.maxEvents, maxUnknownUsers: config.maxUnknownUsers)
+            return try StateStore.open(for: config)
         } catch {
             throw Failure.exit(error.message)
         }
+    }
+
+    /// The configuration and its open database: what most commands start with.
+    func openState() throws -> (config: LockwardenConfig, store: StateStore) {
+        let config = try loadConfig()
+        return (config, try openStore(config))
     }
 }
 

@@ -25,8 +25,7 @@ struct ListCommand: ParsableCommand {
     func validate() throws { try RootCheck.require() }
 
     func run() throws {
-        let config = try global.loadConfig()
-        let store = try global.openStore(config)
+        let (config, store) = try global.openState()
         let now = CurrentProcess.now()
         let records: [AccountRecord]
         do {

@@ -51,8 +51,7 @@ struct LogCommand: ParsableCommand {
     }
 
     func run() throws {
-        let config = try global.loadConfig()
-        let store = try global.openStore(config)
+        let (_, store) = try global.openState()
         let now = CurrentProcess.now()
         var filter = EventFilter(limit: limit)
         if let user {

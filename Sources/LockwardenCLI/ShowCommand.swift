@@ -29,8 +29,7 @@ struct ShowCommand: ParsableCommand {
     }
 
     func run() throws {
-        let config = try global.loadConfig()
-        let store = try global.openStore(config)
+        let (config, store) = try global.openState()
         let now = CurrentProcess.now()
         let target = Target.resolve(user)
         let record: AccountRecord

@@ -27,8 +27,7 @@ struct UnlockCommand: ParsableCommand {
     private enum Outcome { case unlocked, countersReset, notLocked, noRecord }
 
     func run() throws {
-        let config = try global.loadConfig()
-        let store = try global.openStore(config)
+        let (config, store) = try global.openState()
         let now = CurrentProcess.now()
         let target = Target.resolve(user)
         let actor = Actor.current()

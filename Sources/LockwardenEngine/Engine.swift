@@ -37,9 +37,7 @@ public enum Engine {
         }
         let verdict: Verdict
         do {
-            let store = try StateStore.open(
-                path: config.databasePath, busyTimeoutMilliseconds: config.busyTimeoutMilliseconds,
-                maxEvents: config.maxEvents, maxUnknownUsers: config.maxUnknownUsers)
+            let store = try StateStore.open(for: config)
             if step == .totp {
                 verdict = try TOTPFlow(call: call, subject: subject, store: store).run()
             } else {

@@ -1,5 +1,6 @@
 internal import CSQLite
 import Glibc
+import LockwardenPolicy
 import LockwardenSystem
 
 /// The state database: opened with every safety check, used for one PAM call or one CLI
@@ -30,6 +31,13 @@ public final class StateStore {
         try connection.execute("PRAGMA synchronous = FULL")
         try checkSchema(connection)
         return StateStore(connection: connection, path: path, maxEvents: maxEvents, maxUnknownUsers: maxUnknownUsers)
+    }
+
+    /// Opens the database a configuration names, with its limits.
+    public static func open(for config: LockwardenConfig) throws(StoreError) -> StateStore {
+        try open(
+            path: config.databasePath, busyTimeoutMilliseconds: config.busyTimeoutMilliseconds,
+            maxEvents: config.maxEvents, maxUnknownUsers: config.maxUnknownUsers)
     }
 
     /// Creates the directory (0700) and database (0600) if needed and brings the schema up

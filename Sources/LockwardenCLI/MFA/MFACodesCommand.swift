@@ -29,10 +29,9 @@ struct MFACodesCommand: ParsableCommand {
     }
 
     func run() throws {
-        let config = try global.loadConfig()
+        let (_, store) = try global.openState()
         let target = Target.resolve(user)
         let systemUser = try target.requireKnownUser()
-        let store = try global.openStore(config)
         let name = target.displayName
         guard let codes = Enrollment.newBackupCodes() else {
             throw Failure.exit("could not make backup codes; nothing was changed")

@@ -44,10 +44,9 @@ struct MFAEnrollCommand: ParsableCommand {
     private enum Outcome { case saved(replaced: Bool), enrolledMeanwhile }
 
     func run() throws {
-        let config = try global.loadConfig()
+        let (config, store) = try global.openState()
         let target = Target.resolve(user)
         let systemUser = try target.requireKnownUser()
-        let store = try global.openStore(config)
         let name = target.displayName
         let existing: MFARecord?
         do {

@@ -27,10 +27,9 @@ struct MFAResetCommand: ParsableCommand {
     }
 
     func run() throws {
-        let config = try global.loadConfig()
+        let (config, store) = try global.openState()
         let target = Target.resolve(user)
         let systemUser = try target.requireKnownUser()
-        let store = try global.openStore(config)
         let now = CurrentProcess.now()
         let actor = Actor.current()
         let tty = Actor.terminal()
