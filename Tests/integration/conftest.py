@@ -17,6 +17,7 @@ import threading
 import time
 
 import pytest
+import select
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BUILD = os.path.join(ROOT, "build")
@@ -224,3 +225,20 @@ def env(users, syslog):
     environment = Environment(base)
     yield environment
     shutil.rmtree(base, ignore_errors=True)
+
+
+def read_until(process, prompt, timeout=30):
+    """What an unbuffered child printed up to and including `prompt` (a prompt has no newline)."""
+    seen = b""
+    deadline = time.time() + timeout
+    while prompt.encode() not in seen and time.time() < deadline:
+        ready, _, _ = select.select([process.stdout], [], [], max(0.0, deadline - time.time()))
+        if not ready:
+            break
+        chunk = os.read(process.stdout.fileno(), 65536)
+        if not chunk:
+            break
+        seen += chunk
+    text = seen.decode("utf-8", "replace")
+    assert prompt in text, f"no {prompt!r} within {timeout} s: {text!r}"
+    return text

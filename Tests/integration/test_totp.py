@@ -1,14 +1,12 @@
 """TOTP through real libpam and pam_unix, with oathtool as the independent implementation."""
 import json
-import os
 import re
-import select
 import subprocess
 import time
 
 from qrdecode import decode_qr_text
 
-from conftest import DRIVER, PASSWORD, WRONG
+from conftest import DRIVER, PASSWORD, WRONG, read_until
 
 TOTP_STACK = """\
 auth     requisite                          {module} preauth {args}
@@ -126,23 +124,6 @@ def test_optional_mode_ignores_users_without_a_secret(env):
     assert env.pam("lwt-alice", PASSWORD, fresh_code(enrollment["secret"])).ok()
 
 
-def read_until_prompt(process, prompt, timeout=30):
-    """What the driver printed up to and including `prompt` (it flushes before reading)."""
-    seen = b""
-    deadline = time.time() + timeout
-    while prompt.encode() not in seen and time.time() < deadline:
-        ready, _, _ = select.select([process.stdout], [], [], max(0.0, deadline - time.time()))
-        if not ready:
-            break
-        chunk = os.read(process.stdout.fileno(), 65536)
-        if not chunk:
-            break
-        seen += chunk
-    text = seen.decode("utf-8", "replace")
-    assert prompt in text, f"no {prompt!r} within {timeout} s: {text!r}"
-    return text
-
-
 def test_reset_then_enrollment_at_next_login(env):
     configure_totp(env)
     old = enroll(env, "lwt-bob")
@@ -154,7 +135,7 @@ def test_reset_then_enrollment_at_next_login(env):
          "--answer", PASSWORD, "--stdin-answers"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0)
     try:
-        shown = read_until_prompt(driver, "PROMPT_ECHO_OFF: Verification code: ")
+        shown = read_until(driver, "PROMPT_ECHO_OFF: Verification code: ")
         key = re.search(r"Key: ([A-Z2-7]+)", shown).group(1)
         uri = re.search(r"URI: (otpauth://\S+)", shown).group(1)
         assert f"secret={key}&" in uri and "issuer=" in uri
