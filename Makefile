@@ -20,7 +20,8 @@ CONFDIR ?= /etc/security
 STATEDIR ?= /var/lib/lockwarden
 
 DEB_BUILD_DEPS := gcc make pkg-config libc6-dev libpam0g-dev libpam-modules libsqlite3-dev libssl-dev libqrencode-dev
-DEB_TEST_DEPS := pamtester python3 python3-pytest passwd binutils util-linux sqlite3 oathtool zbar-tools
+DEB_TEST_DEPS := pamtester python3 python3-pytest python3-pexpect passwd binutils util-linux sqlite3 oathtool \
+                 zbar-tools openssh-server openssh-client
 
 .PHONY: all build deps test-deps install install-files uninstall test unit integration lint test-core clean
 
@@ -32,8 +33,13 @@ deps:
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEB_BUILD_DEPS)
 
+# The tests run their own sshd on 127.0.0.1; policy-rc.d keeps the package from starting the
+# system's sshd (on every address) while it installs.
 test-deps: deps
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEB_TEST_DEPS)
+	@if [ -e /usr/sbin/policy-rc.d ]; then keep=1; else keep=0; printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; \
+	  chmod 755 /usr/sbin/policy-rc.d; fi; \
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEB_TEST_DEPS); status=$$?; \
+	[ "$$keep" = 1 ] || rm -f /usr/sbin/policy-rc.d; exit $$status
 
 # One SwiftPM invocation builds the core library and the CLI in release mode.
 build:

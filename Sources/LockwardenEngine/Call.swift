@@ -66,6 +66,7 @@ struct Call {
 enum Prompts {
     static let password = "Password: "
     static let code = "Verification code: "
+    static let acknowledge = "Press Enter once the backup codes are saved: "
 
     static func discardSecrets(_ call: Call, codeToo: Bool) {
         _ = call.host.converse(.promptEchoOff, password)

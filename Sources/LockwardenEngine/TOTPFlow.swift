@@ -134,6 +134,9 @@ struct TOTPFlow {
         if decision.verdict == .allow {
             info("Two-factor authentication is set up. Backup codes, each usable once; keep them safe:\n"
                 + codes.map(\.display).joined(separator: "\n"))
+            // sshd delivers messages only together with a prompt: without this one the codes
+            // would never reach an SSH user. The answer does not matter; the secret is stored.
+            _ = call.host.converse(.promptEchoOn, Prompts.acknowledge)
         }
         call.tell(decision)
         return decision.verdict

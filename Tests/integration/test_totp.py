@@ -141,13 +141,13 @@ def test_reset_then_enrollment_at_next_login(env):
         assert f"secret={key}&" in uri and "issuer=" in uri
         picture = shown.split("TEXT_INFO: ")[2]
         assert decode_qr_text(picture.rstrip("\n")) == uri
-        driver.stdin.write((fresh_code(key) + "\n").encode())
+        driver.stdin.write((fresh_code(key) + "\n\n").encode())
         out, err = (part.decode("utf-8", "replace") for part in driver.communicate(timeout=60))
     finally:
         if driver.poll() is None:
             driver.kill()
     assert "auth: Success (0)" in out, shown + out + err
-    assert "Backup codes" in out
+    assert "Backup codes" in out and "PROMPT_ECHO_ON: Press Enter" in out
     assert "MFA enrolled" in [e["action"] for e in env.events("lwt-bob")]
     status = json.loads(env.cli("mfa", "status", "lwt-bob", "--json", check=True).stdout)
     record = status[0] if isinstance(status, list) else status
