@@ -63,6 +63,25 @@ public struct LockwardenConfig: Equatable, Sendable {
     /// Shown by authenticator apps next to the code; empty means "Lockwarden on HOSTNAME".
     public var totpIssuer: String = ""
 
+    // Administrators' workflow: notifications, PIN-confirmed unlock, clinics.
+    public var notifyOnLock: Bool = true
+    public var mailCommand: String = "/usr/sbin/sendmail -t -i"
+    /// Empty means "lockwarden@HOSTNAME".
+    public var mailFrom: String = ""
+    /// Address pattern for users without their own address, e.g. "{user}@clinic.example".
+    public var userEmail: String = ""
+    /// Where root's unlock PINs go.
+    public var adminEmail: String = ""
+    public var unlockPIN: Bool = false
+    /// The CLI that the module starts, detached, to deliver queued mail right away.
+    public var notifyProgram: String = "/usr/sbin/lockwarden"
+    public var mailTemplates: [MailTemplateName: MailTemplate] = [:]
+    public var clinics: [Clinic] = []
+
+    public func template(_ name: MailTemplateName) -> MailTemplate {
+        mailTemplates[name] ?? name.defaultTemplate
+    }
+
     public init() {}
 
     /// The automatic reactivation delay for a subject before escalation; 0 = administrator only.

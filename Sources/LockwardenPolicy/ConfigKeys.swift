@@ -117,7 +117,53 @@ nonisolated(unsafe) let configKeys: [ConfigKey] = [
         config.totpIssuer = text
         return nil
     },
-]
+    .boolean("notify_on_lock", \.notifyOnLock),
+    ConfigKey(name: "mail_command", isBoolean: false) { config, text in
+        guard text.hasPrefix("/"), text.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
+            return "mail_command must start with an absolute path"
+        }
+        config.mailCommand = text
+        return nil
+    },
+    address("mail_from", \.mailFrom),
+    address("admin_email", \.adminEmail),
+    ConfigKey(name: "user_email", isBoolean: false) { config, text in
+        guard text.isEmpty || MailAddress.checked(text.replacing("{user}", with: "user")) != nil else {
+            return "user_email must be an address pattern such as {user}@clinic.example"
+        }
+        config.userEmail = text
+        return nil
+    },
+    .boolean("unlock_pin", \.unlockPIN),
+    ConfigKey(name: "notify_program", isBoolean: false) { config, text in
+        guard text.hasPrefix("/"), !text.contains(" ") else { return "notify_program must be an absolute path" }
+        config.notifyProgram = text
+        return nil
+    },
+] + MailTemplateName.allCases.flatMap(templateKeys)
+
+/// An empty value or a plain mail address.
+private func address(_ name: String, _ keyPath: WritableKeyPath<LockwardenConfig, String>) -> ConfigKey {
+    ConfigKey(name: name, isBoolean: false) { config, text in
+        guard text.isEmpty || MailAddress.checked(text) != nil else { return "\(name) must be a mail address" }
+        config[keyPath: keyPath] = text
+        return nil
+    }
+}
+
+/// `mail_<template>_subject` and `mail_<template>_body`; "\n" in a value is a line break.
+private func templateKeys(_ name: MailTemplateName) -> [ConfigKey] {
+    [
+        ConfigKey(name: "mail_\(name.rawValue)_subject", isBoolean: false) { config, text in
+            config.mailTemplates[name, default: name.defaultTemplate].subject = text
+            return nil
+        },
+        ConfigKey(name: "mail_\(name.rawValue)_body", isBoolean: false) { config, text in
+            config.mailTemplates[name, default: name.defaultTemplate].body = text.replacing("\\n", with: "\n")
+            return nil
+        },
+    ]
+}
 
 /// Letters, digits, '.', '_' and '-' only: what group and user names are made of.
 func isPlainName(_ text: String) -> Bool {

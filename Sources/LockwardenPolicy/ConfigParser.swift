@@ -54,6 +54,9 @@ public enum ConfigParser {
         var parsed = ParsedConfig()
         parseFile(fileText, fileName: fileName, into: &parsed)
         parseArguments(arguments, into: &parsed)
+        let (clinics, problems) = Clinic.parse(parsed.sections, fileName: fileName)
+        parsed.config.clinics = clinics
+        parsed.diagnostics += problems
         return parsed
     }
 

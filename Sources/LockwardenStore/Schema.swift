@@ -2,7 +2,7 @@
 public enum Schema {
     /// "LkWd": tells a Lockwarden database from any other SQLite file.
     public static let applicationID: Int32 = 0x4C6B_5764
-    public static let version: Int32 = 2
+    public static let version: Int32 = 3
 
     /// Statements that take a database from version N-1 to N; index 0 builds version 1.
     static let migrations: [[String]] = [
@@ -77,6 +77,45 @@ public enum Schema {
             )
             """,
             "CREATE INDEX backup_codes_by_uid ON backup_codes(uid)",
+        ],
+        // Version 3: administrators' workflow. Mail is queued in the same transaction as the
+        // lock it reports (nothing is lost if delivery fails); unlock PINs are stored hashed.
+        [
+            """
+            CREATE TABLE outbox (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                created_at INTEGER NOT NULL,
+                kind TEXT NOT NULL,
+                recipient TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                body TEXT NOT NULL,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at INTEGER NOT NULL,
+                sent_at INTEGER,
+                last_error TEXT
+            )
+            """,
+            "CREATE INDEX outbox_pending ON outbox(next_attempt_at) WHERE sent_at IS NULL",
+            """
+            CREATE TABLE user_settings (
+                uid INTEGER PRIMARY KEY,
+                email TEXT
+            )
+            """,
+            """
+            CREATE TABLE unlock_pins (
+                id INTEGER PRIMARY KEY,
+                target_uid INTEGER NOT NULL,
+                actor TEXT NOT NULL,
+                salt BLOB NOT NULL,
+                hash BLOB NOT NULL,
+                created_at INTEGER NOT NULL,
+                expires_at INTEGER NOT NULL,
+                tries INTEGER NOT NULL DEFAULT 0,
+                used_at INTEGER
+            )
+            """,
+            "CREATE INDEX unlock_pins_by_target ON unlock_pins(target_uid, actor, id)",
         ],
     ]
 }

@@ -300,26 +300,36 @@ struct ConfigParserTests {
         #expect(parsed.diagnostics.map(\.location).contains("module argument \"evil\\x0Aarg\""))
     }
 
-    @Test("[clinic NAME] sections are collected with their own entries")
+    @Test("[clinic NAME] sections are collected and become clinics with members and owners")
     func clinicSections() {
         let text = """
             deny = 4
             [clinic north]
-            members = north-staff
-            owners = north-owners   # the practice owners
+            members = @north-staff
+            owners = north-owner, dr.who   # the practice owners
             [clinic  south]
-            owners = south-owners
+            members = alice bob
+            owners = @south-owners
             deny = 1
             """
         let parsed = parse(text)
-        #expect(parsed.diagnostics.isEmpty)
+        #expect(parsed.isValid)
+        #expect(parsed.diagnostics.map(\.message) == ["unknown key \"deny\" ignored"])
         #expect(parsed.config.deny == 4)
         #expect(
-            parsed.sections == [
-                ConfigSection(
-                    kind: "clinic", name: "north", entries: [("members", "north-staff"), ("owners", "north-owners")]),
-                ConfigSection(kind: "clinic", name: "south", entries: [("owners", "south-owners"), ("deny", "1")]),
+            parsed.config.clinics == [
+                Clinic(name: "north", members: [.group("north-staff")], owners: [.user("north-owner"), .user("dr.who")]),
+                Clinic(name: "south", members: [.user("alice"), .user("bob")], owners: [.group("south-owners")]),
             ])
+    }
+
+    @Test("a clinic without members or owners, or with a bad name in them, is an error")
+    func incompleteClinics() {
+        for body in ["owners = x", "members = @g", "members = @g\nowners = bad name!", "members = @\nowners = x"] {
+            let parsed = parse("[clinic east]\n\(body)\n")
+            #expect(!parsed.isValid, "\(body)")
+            #expect(parsed.config.clinics.isEmpty, "\(body)")
+        }
     }
 
     @Test("a malformed section header is an error")
@@ -334,15 +344,18 @@ struct ConfigParserTests {
 
     @Test("an unknown section kind is a warning and its lines are ignored")
     func unknownSectionKind() {
-        let parsed = parse("[site west]\ndeny = 1\nunlock_time = 0\n[clinic east]\nowners = e\n")
+        let parsed = parse("[site west]\ndeny = 1\nunlock_time = 0\n[clinic east]\nmembers = m\nowners = e\n")
         #expect(parsed.isValid)
         #expect(
             parsed.diagnostics == [
                 ConfigDiagnostic(
                     severity: .warning, location: "\(file) line 1", message: "unknown section \"site\" ignored")
             ])
-        #expect(parsed.config == LockwardenConfig())
-        #expect(parsed.sections == [ConfigSection(kind: "clinic", name: "east", entries: [("owners", "e")])])
+        var expected = LockwardenConfig()
+        expected.clinics = [Clinic(name: "east", members: [.user("m")], owners: [.user("e")])]
+        #expect(parsed.config == expected)
+        #expect(
+            parsed.sections == [ConfigSection(kind: "clinic", name: "east", entries: [("members", "m"), ("owners", "e")])])
     }
 }
 

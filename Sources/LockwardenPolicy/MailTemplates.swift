@@ -1,0 +1,72 @@
+/// The texts Lockwarden mails, with `{placeholder}` fields. Each can be replaced in the
+/// configuration (`mail_<name>_subject`, `mail_<name>_body`; `\n` in a value is a line break).
+public struct MailTemplate: Equatable, Sendable {
+    public var subject: String
+    public var body: String
+
+    /// Fills `{name}` placeholders; values are escaped first, unknown placeholders stay as written.
+    public func fill(_ values: [String: String]) -> (subject: String, body: String) {
+        (Self.substitute(subject, values), Self.substitute(body, values))
+    }
+
+    static func substitute(_ text: String, _ values: [String: String]) -> String {
+        var output = text
+        for (key, value) in values {
+            output = output.replacing("{\(key)}", with: Escape.text(value, limit: 512))
+        }
+        return output
+    }
+}
+
+public enum MailTemplateName: String, CaseIterable, Sendable {
+    /// To the user whose account was locked.
+    case lockedUser = "locked_user"
+    /// To the owners of the user's clinics.
+    case lockedOwner = "locked_owner"
+    /// To the administrator who asked to unlock an account.
+    case unlockPIN = "unlock_pin"
+    /// To a user whose second factor was reset.
+    case mfaReset = "mfa_reset"
+
+    public var defaultTemplate: MailTemplate {
+        switch self {
+        case .lockedUser:
+            return MailTemplate(
+                subject: "Account Locked",
+                body: """
+                    Your account {user} on {host} has been locked after too many login attempts.
+
+                    Please note that you will not be able to reset your password while the account is locked.
+
+                    Please contact your administrator to resolve this issue.
+                    """)
+        case .lockedOwner:
+            return MailTemplate(
+                subject: "User Account Locked",
+                body: """
+                    Please note that the account of {full_name} ({user}) on {host} has been locked after too many \
+                    unsuccessful login attempts.
+
+                    Please verify with the employee before reactivating the account.
+                    """)
+        case .unlockPIN:
+            return MailTemplate(
+                subject: "User Account Unlock",
+                body: """
+                    Use this PIN to unlock the account of this employee: {full_name} ({user}) on {host}.
+
+                    {pin}
+
+                    The PIN is valid for 10 minutes; only the most recent PIN works.
+                    """)
+        case .mfaReset:
+            return MailTemplate(
+                subject: "Two-factor authentication reset",
+                body: """
+                    The second factor of your account {user} on {host} was reset by {actor}.
+
+                    You will set up a new one at your next login.
+                    """)
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import LockwardenPolicy
+
+/// A queued mail.
+public struct OutboxMail: Equatable, Sendable {
+    public var id: Int64
+    public var kind: String
+    public var recipient: String
+    public var subject: String
+    public var body: String
+    public var attempts: Int
+    public var lastError: String?
+}
+
+extension StateStore {
+    /// Queues a mail; call inside the transaction that makes the change it reports.
+    public func enqueue(kind: String, message: MailMessage, now: Int64) throws(StoreError) {
+        try connection.prepare(
+            """
+            INSERT INTO outbox (created_at, kind, recipient, subject, body, next_attempt_at)
+            VALUES (?, ?, ?, ?, ?, ?)
+            """
+        ).run([.integer(now), .text(kind), .text(message.to), .text(message.subject), .text(message.body), .integer(now)])
+    }
+
+    /// Unsent mail whose next attempt is due, oldest first.
+    public func dueMail(now: Int64, limit: Int = 100) throws(StoreError) -> [OutboxMail] {
+        let statement = try connection.prepare(
+            """
+            SELECT id, kind, recipient, subject, body, attempts, last_error FROM outbox
+            WHERE sent_at IS NULL AND next_attempt_at <= ? ORDER BY id LIMIT ?
+            """)
+        try statement.bind([.integer(now), .integer(Int64(max(0, limit)))])
+        var mails: [OutboxMail] = []
+        while try statement.step() {
+            mails.append(
+                OutboxMail(
+                    id: statement.integer(0), kind: statement.text(1), recipient: statement.text(2),
+                    subject: statement.text(3), body: statement.text(4), attempts: Int(clamping: statement.integer(5)),
+                    lastError: statement.optionalText(6)))
+        }
+        return mails
+    }
+
+    public func markSent(id: Int64, now: Int64) throws(StoreError) {
+        try connection.prepare("UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?")
+            .run([.integer(now), .integer(id)])
+    }
+
+    /// Records a failed delivery; the next try waits 1, 2, 4 ... minutes, at most 6 hours.
+    public func markFailed(id: Int64, attempts: Int, error: String, now: Int64) throws(StoreError) {
+        let delay = min(Int64(60) << Int64(min(max(attempts, 0), 9)), 21_600)
+        try connection.prepare("UPDATE outbox SET attempts = ?, last_error = ?, next_attempt_at = ? WHERE id = ?")
+            .run([.integer(Int64(attempts) + 1), .text(error), .integer(now.saturatingAdd(delay)), .integer(id)])
+    }
+
+    /// Mail not yet delivered (due now or waiting for a retry).
+    public func unsentMailCount() throws(StoreError) -> Int {
+        Int(clamping: try connection.scalar("SELECT count(*) FROM outbox WHERE sent_at IS NULL") ?? 0)
+    }
+
+    /// A user's own address (`lockwarden user set-email`), if set.
+    public func email(uid: UInt32) throws(StoreError) -> String? {
+        let statement = try connection.prepare("SELECT email FROM user_settings WHERE uid = ?")
+        try statement.bind([.integer(Int64(uid))])
+        return try statement.step() ? statement.optionalText(0) : nil
+    }
+
+    public func setEmail(uid: UInt32, email: String?) throws(StoreError) {
+        try connection.prepare(
+            "INSERT INTO user_settings (uid, email) VALUES (?, ?) ON CONFLICT(uid) DO UPDATE SET email = excluded.email"
+        ).run([.integer(Int64(uid)), email.sql])
+    }
+}
