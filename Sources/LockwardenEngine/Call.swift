@@ -52,11 +52,12 @@ struct Call {
 
     static func priority(of action: Action) -> LogPriority {
         switch action {
-        case .accountLocked, .passwordChangeRefused: return .warning
+        case .accountLocked, .passwordChangeRefused, .accessRefused: return .warning
         case .loginFailed, .loginFailedLocked, .accountUnlockFailed, .passwordChangeRequired, .mfaReset,
             .backupCodeUsed:
             return .notice
-        case .accountUnlocked, .loginSucceeded, .passwordChanged, .mfaEnrolled, .backupCodesRenewed: return .info
+        case .accountUnlocked, .loginSucceeded, .passwordChanged, .mfaEnrolled, .backupCodesRenewed, .unlockPINSent:
+            return .info
         }
     }
 }

@@ -13,6 +13,8 @@ public enum Action: String, CaseIterable, Sendable {
     case mfaReset = "MFA reset"
     case backupCodeUsed = "Backup code used"
     case backupCodesRenewed = "Backup codes renewed"
+    case unlockPINSent = "Unlock PIN sent"
+    case accessRefused = "Access refused"
 
     /// Accepts the display text in any letter case, e.g. for `log --action`.
     public init?(displayName: String) {

@@ -77,6 +77,9 @@ public struct LockwardenConfig: Equatable, Sendable {
     public var notifyProgram: String = "/usr/sbin/lockwarden"
     public var mailTemplates: [MailTemplateName: MailTemplate] = [:]
     public var clinics: [Clinic] = []
+    /// Members of this group running the CLI through sudo are full administrators; other
+    /// sudo users act as clinic owners.
+    public var adminGroup: String = "sudo"
 
     public func template(_ name: MailTemplateName) -> MailTemplate {
         mailTemplates[name] ?? name.defaultTemplate

@@ -135,6 +135,11 @@ nonisolated(unsafe) let configKeys: [ConfigKey] = [
         return nil
     },
     .boolean("unlock_pin", \.unlockPIN),
+    ConfigKey(name: "admin_group", isBoolean: false) { config, text in
+        guard isPlainName(text) else { return "admin_group must be a group name" }
+        config.adminGroup = text
+        return nil
+    },
     ConfigKey(name: "notify_program", isBoolean: false) { config, text in
         guard text.hasPrefix("/"), !text.contains(" ") else { return "notify_program must be an absolute path" }
         config.notifyProgram = text
