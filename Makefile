@@ -18,10 +18,11 @@ COREDIR ?= /usr/lib/lockwarden
 SBINDIR ?= /usr/sbin
 CONFDIR ?= /etc/security
 STATEDIR ?= /var/lib/lockwarden
+UNITDIR ?= /etc/systemd/system
 
 DEB_BUILD_DEPS := gcc make pkg-config libc6-dev libpam0g-dev libpam-modules libsqlite3-dev libssl-dev libqrencode-dev
 DEB_TEST_DEPS := pamtester python3 python3-pytest python3-pexpect passwd binutils util-linux sqlite3 oathtool \
-                 zbar-tools openssh-server openssh-client
+                 zbar-tools openssh-server openssh-client msmtp
 
 .PHONY: all build deps test-deps install install-files uninstall test unit integration lint test-core clean
 
@@ -62,9 +63,12 @@ install-files:
 	mv -f $(SBINDIR)/.lockwarden.new $(SBINDIR)/lockwarden
 	test -e $(CONFDIR)/lockwarden.conf || install -m 0644 -o root -g root etc/lockwarden.conf $(CONFDIR)/lockwarden.conf
 	install -d -m 0700 -o root -g root $(STATEDIR)
+	install -d -m 0755 $(UNITDIR)
+	install -m 0644 -o root -g root etc/systemd/lockwarden-notify.service etc/systemd/lockwarden-notify.timer $(UNITDIR)/
 
 uninstall:
-	rm -f $(SECUREDIR)/pam_lockwarden.so $(COREDIR)/liblockwarden_core.so $(SBINDIR)/lockwarden
+	rm -f $(SECUREDIR)/pam_lockwarden.so $(COREDIR)/liblockwarden_core.so $(SBINDIR)/lockwarden \
+	      $(UNITDIR)/lockwarden-notify.service $(UNITDIR)/lockwarden-notify.timer
 	-rmdir $(COREDIR) 2>/dev/null
 	@if [ "$(PURGE)" = "1" ]; then rm -rf $(STATEDIR) $(CONFDIR)/lockwarden.conf; echo "removed $(STATEDIR) and $(CONFDIR)/lockwarden.conf"; \
 	 else echo "kept $(STATEDIR) and $(CONFDIR)/lockwarden.conf (make uninstall PURGE=1 removes them)"; fi

@@ -21,7 +21,7 @@ struct Lockwarden: ParsableCommand {
             """,
         subcommands: [
             ListCommand.self, ShowCommand.self, UnlockCommand.self, LockCommand.self, LogCommand.self,
-            MFACommand.self, DoctorCommand.self, InitCommand.self,
+            MFACommand.self, UserCommand.self, NotifyCommand.self, DoctorCommand.self, InitCommand.self,
         ])
 
     static var _errorPrefix: String { "lockwarden: " }

@@ -5,24 +5,31 @@ import LockwardenStore
 struct Call {
     let request: CallRequest
     let config: LockwardenConfig
+    let configPath: String
     let host: CallHost
     let now: Int64
     let source: AttemptSource
 
     /// Decides over the account state inside one `BEGIN IMMEDIATE` transaction, stores the
-    /// result and its events, and writes one syslog line per event.
+    /// result and its events (and, for a new lock, its notifications), writes one syslog line
+    /// per event, and starts the mail sender if mail was queued.
     func commit(subject: CallSubject, store: StateStore, _ decide: (AccountState) throws(StoreError) -> Decision)
         throws(StoreError) -> Decision
     {
+        var queued = 0
         let decision = try store.immediateTransaction { store throws(StoreError) -> Decision in
             var record = try store.account(subject.key)
             let decision = try decide(record.state)
             for action in try store.record(decision, for: &record, context: eventContext(subject), now: now) {
                 host.log(.warning, "event could not be recorded: \(action.rawValue)")
             }
+            if decision.events.contains(where: { $0.action == .accountLocked }), let uid = subject.uid {
+                queued = try Notifications.queueLockMails(uid: uid, store: store, config: config, now: now)
+            }
             return decision
         }
         report(decision.events, subject: subject)
+        if queued > 0 { Notifications.startSender(self) }
         return decision
     }
 

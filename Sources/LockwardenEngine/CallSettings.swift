@@ -5,6 +5,8 @@ import LockwardenSystem
 struct CallSettings {
     var config: LockwardenConfig
     var mode: String?
+    /// The configuration file in force, handed on to the mail sender.
+    var configPath: String
 
     /// Reads and validates everything; returns nil (after logging why) if the call must fail closed.
     static func load(arguments rawArguments: [[UInt8]], host: CallHost) -> CallSettings? {
@@ -29,7 +31,7 @@ struct CallSettings {
             host.log(diagnostic.severity == .error ? .error : .warning, "configuration \(diagnostic.severity == .error ? "error" : "warning"): \(diagnostic.text)")
         }
         guard parsed.isValid else { return nil }
-        return CallSettings(config: parsed.config, mode: parsed.mode)
+        return CallSettings(config: parsed.config, mode: parsed.mode, configPath: path)
     }
 
     /// The file's text; "" when the default file is absent (defaults apply); nil to fail closed.

@@ -22,7 +22,7 @@ public enum Engine {
             return .deny
         }
         let call = Call(
-            request: request, config: config, host: host, now: now,
+            request: request, config: config, configPath: settings.configPath, host: host, now: now,
             source: AttemptSource(
                 service: Escape.bytes(request.service, limit: 64), rhost: Escape.bytes(request.rhost, limit: 128),
                 tty: Escape.bytes(request.tty, limit: 64)))

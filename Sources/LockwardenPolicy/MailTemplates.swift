@@ -4,7 +4,8 @@ public struct MailTemplate: Equatable, Sendable {
     public var subject: String
     public var body: String
 
-    /// Fills `{name}` placeholders; values are escaped first, unknown placeholders stay as written.
+    /// Fills `{name}` placeholders (at most 512 bytes each); unknown placeholders stay as written.
+    /// Values are not escaped here: rendering does that once, for headers and body alike.
     public func fill(_ values: [String: String]) -> (subject: String, body: String) {
         (Self.substitute(subject, values), Self.substitute(body, values))
     }
@@ -12,7 +13,7 @@ public struct MailTemplate: Equatable, Sendable {
     static func substitute(_ text: String, _ values: [String: String]) -> String {
         var output = text
         for (key, value) in values {
-            output = output.replacing("{\(key)}", with: Escape.text(value, limit: 512))
+            output = output.replacing("{\(key)}", with: String(decoding: value.utf8.prefix(512), as: UTF8.self))
         }
         return output
     }

@@ -71,3 +71,16 @@ extension StateStore {
         ).run([.integer(Int64(uid)), email.sql])
     }
 }
+
+extension StateStore {
+    /// Takes due mail for delivery: each is leased until `until`, so a second sender running
+    /// at the same time does not send it too (a sender that dies leaves it due again later).
+    public func claimDueMail(now: Int64, until: Int64, limit: Int = 50) throws(StoreError) -> [OutboxMail] {
+        try immediateTransaction { store throws(StoreError) -> [OutboxMail] in
+            let mails = try store.dueMail(now: now, limit: limit)
+            let lease = try store.connection.prepare("UPDATE outbox SET next_attempt_at = ? WHERE id = ?")
+            for mail in mails { try lease.run([.integer(until), .integer(mail.id)]) }
+            return mails
+        }
+    }
+}

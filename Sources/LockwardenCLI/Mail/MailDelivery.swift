@@ -1,0 +1,52 @@
+import LockwardenEngine
+import LockwardenPolicy
+import LockwardenStore
+import LockwardenSystem
+
+/// Sends queued mail through `mail_command` (a sendmail-compatible program, no shell).
+enum MailDelivery {
+    struct Result {
+        var sent = 0
+        var failed: [String] = []
+    }
+
+    /// Delivers every due mail once; failures wait for their retry time.
+    static func deliverDue(config: LockwardenConfig, store: StateStore, now: Int64) -> Result {
+        var result = Result()
+        let mails: [OutboxMail]
+        do {
+            mails = try store.claimDueMail(now: now, until: now.saturatingAdd(300))
+        } catch {
+            result.failed.append(error.message)
+            return result
+        }
+        let command = config.mailCommand.split(separator: " ").map(String.init)
+        let sender = MailDirectory.sender(config)
+        for mail in mails {
+            let outcome = send(mail, command: command, sender: sender)
+            do {
+                if let problem = outcome {
+                    try store.markFailed(id: mail.id, attempts: mail.attempts, error: problem, now: now)
+                    result.failed.append("mail \(mail.id) to \(Display.text(mail.recipient)): \(problem)")
+                } else {
+                    try store.markSent(id: mail.id, now: now)
+                    result.sent += 1
+                }
+            } catch {
+                result.failed.append(error.message)
+            }
+        }
+        return result
+    }
+
+    /// nil when the mail command accepted the message; otherwise why not.
+    private static func send(_ mail: OutboxMail, command: [String], sender: String) -> String? {
+        let message = MailMessage(to: mail.recipient, subject: mail.subject, body: mail.body)
+        guard let text = message.rendered(from: sender) else { return "not a plain mail address" }
+        switch Subprocess.run(command, input: Array(text.utf8), timeoutSeconds: 60) {
+        case .success(0): return nil
+        case .success(let status): return "\(command.first ?? "mail command") exited with status \(status)"
+        case .failure(let error): return error.message
+        }
+    }
+}

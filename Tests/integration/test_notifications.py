@@ -1,0 +1,111 @@
+"""Lock notifications through a real mail path: lockwarden notify → msmtp → SMTP on 127.0.0.1."""
+import subprocess
+import time
+
+import pytest
+
+from conftest import CLI, WRONG
+from smtp_sink import SmtpSink
+
+
+@pytest.fixture
+def smtp():
+    sink = SmtpSink()
+    yield sink
+    sink.close()
+
+
+@pytest.fixture
+def clinic(users):
+    subprocess.run(["groupadd", "-f", "lwt-north-staff"], check=True)
+    subprocess.run(["groupadd", "-f", "lwt-north-owners"], check=True)
+    subprocess.run(["usermod", "-aG", "lwt-north-staff", "lwt-alice"], check=True)
+    subprocess.run(["usermod", "-aG", "lwt-north-owners", "lwt-bob"], check=True)
+    subprocess.run(["usermod", "-c", "Alice Martin", "lwt-alice"], check=True)
+    yield "[clinic north]\nmembers = @lwt-north-staff\nowners = @lwt-north-owners\n"
+    subprocess.run(["usermod", "-c", "Test lwt-alice", "lwt-alice"], check=True)
+    for group in ("lwt-north-staff", "lwt-north-owners"):
+        subprocess.run(["groupdel", group], capture_output=True)
+
+
+def configure(env, smtp_command, clinic_text="", **settings):
+    env.configure(deny=3, unlock_time=600, user_email="{user}@clinic.example", mail_command=smtp_command,
+                  notify_program=CLI, **settings)
+    if clinic_text:
+        with open(env.conf, "a") as handle:
+            handle.write(clinic_text)
+    env.service()
+
+
+def sql(env, statement):
+    result = subprocess.run(["sqlite3", "-cmd", ".timeout 5000", env.db, statement], capture_output=True,
+                            text=True, check=True)
+    return result.stdout.strip()
+
+
+def lock(env, user):
+    for _ in range(3):
+        assert not env.pam(user, WRONG).ok()
+
+
+def test_a_lock_mails_the_user_and_the_clinic_owners(env, smtp, clinic):
+    configure(env, smtp.mail_command(), clinic)
+    env.cli("user", "set-email", "lwt-bob", "owner.bob@clinic.example", check=True)
+    lock(env, "lwt-alice")
+    messages = smtp.wait_for(2)
+    assert len(messages) == 2, messages
+    by_recipient = {m["to"][0]: m["message"] for m in messages}
+    to_user = by_recipient["lwt-alice@clinic.example"]
+    assert to_user["Subject"] == "Account Locked"
+    assert "too many login attempts" in to_user.get_content()
+    assert "contact your administrator" in to_user.get_content()
+    to_owner = by_recipient["owner.bob@clinic.example"]
+    assert to_owner["Subject"] == "User Account Locked"
+    assert "Alice Martin" in to_owner.get_content()
+    assert "verify with the employee before reactivating" in to_owner.get_content()
+
+
+def test_nothing_is_lost_when_the_mail_command_fails(env, smtp):
+    configure(env, "/bin/false")
+    lock(env, "lwt-carol")
+    # The module started a sender at once; wait until its attempt has failed.
+    for _ in range(200):
+        row = sql(env, "SELECT count(*), sum(attempts), max(last_error IS NOT NULL) FROM outbox WHERE sent_at IS NULL")
+        if row == "1|1|1":
+            break
+        time.sleep(0.05)
+    assert row == "1|1|1", row
+    # Delivery works again once the mail path does; retries wait, so make the mail due now.
+    configure(env, smtp.mail_command())
+    sql(env, "UPDATE outbox SET next_attempt_at = 0")
+    sent = env.cli("notify")
+    assert sent.returncode == 0, sent
+    messages = smtp.wait_for(1)
+    assert [m["to"] for m in messages] == [["lwt-carol@clinic.example"]]
+    assert "Sent 1" in sent.stdout
+
+
+def test_a_gecos_with_line_breaks_cannot_add_a_header(env, smtp, clinic):
+    configure(env, smtp.mail_command(), clinic)
+    env.cli("user", "set-email", "lwt-bob", "owner.bob@clinic.example", check=True)
+    # usermod refuses control characters; write the hostile GECOS straight into /etc/passwd
+    # (a colon would end the field, so the attempt uses a carriage return).
+    with open("/etc/passwd") as handle:
+        original = handle.read()
+    hostile = original.replace(":Alice Martin:", ":Alice\rBcc victim@evil.example\r:")
+    assert hostile != original
+    with open("/etc/passwd", "w") as handle:
+        handle.write(hostile)
+    try:
+        lock(env, "lwt-alice")
+        messages = smtp.wait_for(2)
+    finally:
+        with open("/etc/passwd", "w") as handle:
+            handle.write(original)
+    assert len(messages) == 2, messages
+    for entry in messages:
+        assert all("evil.example" not in recipient for recipient in entry["to"])
+        headers = entry["raw"].split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
+        assert b"Bcc" not in headers and b"evil.example" not in headers, headers
+    owner = [m for m in messages if m["to"] == ["owner.bob@clinic.example"]][0]
+    assert "Alice\\x0DBcc victim@evil.example\\x0D (lwt-alice)" in owner["message"].get_content()
