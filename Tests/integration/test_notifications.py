@@ -109,3 +109,13 @@ def test_a_gecos_with_line_breaks_cannot_add_a_header(env, smtp, clinic):
         assert b"Bcc" not in headers and b"evil.example" not in headers, headers
     owner = [m for m in messages if m["to"] == ["owner.bob@clinic.example"]][0]
     assert "Alice\\x0DBcc victim@evil.example\\x0D (lwt-alice)" in owner["message"].get_content()
+
+
+def test_a_second_factor_reset_is_mailed_to_the_user(env, smtp):
+    configure(env, smtp.mail_command(), totp="required")
+    env.cli("mfa", "enroll", "lwt-dave", "--no-confirm", "--json", check=True)
+    env.cli("mfa", "reset", "lwt-dave", check=True)
+    messages = smtp.wait_for(1)
+    assert [m["to"] for m in messages] == [["lwt-dave@clinic.example"]]
+    assert messages[0]["message"]["Subject"] == "Two-factor authentication reset"
+    assert "reset by root" in messages[0]["message"].get_content()

@@ -34,6 +34,7 @@ struct MFAResetCommand: ParsableCommand {
         let actor = Actor.current()
         let tty = Actor.terminal()
         var eventDropped = false
+        var noticeQueued = false
         do {
             try store.immediateTransaction { store throws(StoreError) in
                 let previous = try store.mfa(uid: systemUser.uid)
@@ -51,12 +52,25 @@ struct MFAResetCommand: ParsableCommand {
                     EventRecord(
                         time: now, user: target.eventName, uid: systemUser.uid, action: Action.mfaReset.rawValue,
                         service: Actor.service, tty: tty, actor: actor, detail: detail))
+                // The user hears of it (a reset they did not ask for is worth a question).
+                if let address = try MailDirectory.address(of: systemUser, store: store, config: config) {
+                    let text = config.template(.mfaReset).fill(
+                        ["user": systemUser.name, "host": HostName.current(), "actor": actor])
+                    try store.enqueue(
+                        kind: "mfa-reset", message: MailMessage(to: address, subject: text.subject, body: text.body),
+                        now: now)
+                    noticeQueued = true
+                }
             }
         } catch {
             throw Failure.exit(error.message)
         }
         if eventDropped { Failure.report("warning: the event \"\(Action.mfaReset.rawValue)\" could not be recorded") }
         print("Reset the second factor of \(target.displayName); they will enroll a new one at their next login.")
+        if noticeQueued {
+            let delivery = MailDelivery.deliverDue(config: config, store: store, now: now)
+            for problem in delivery.failed { Failure.report("warning: notice queued, not sent yet: \(problem)") }
+        }
         if config.totp == .off {
             Failure.report(
                 "warning: totp = off in \(Display.text(global.configPath)): logins ask for no second factor "
