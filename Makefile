@@ -4,6 +4,7 @@
 #   make uninstall   remove the installed files (keeps the database; PURGE=1 removes it)
 #   make test        test dependencies, builds, lint, unit tests, real-PAM integration tests
 #   make build       release build of the core, the CLI and the PAM module
+#   make bench       benchmarks against pam_faillock and google-authenticator (after install)
 #
 # Run as root on Debian 12 (or a derivative) with the Swift toolchain on PATH.
 
@@ -22,9 +23,9 @@ UNITDIR ?= /etc/systemd/system
 
 DEB_BUILD_DEPS := gcc make pkg-config libc6-dev libpam0g-dev libpam-modules libsqlite3-dev libssl-dev libqrencode-dev
 DEB_TEST_DEPS := pamtester python3 python3-pytest python3-pexpect passwd binutils util-linux sqlite3 oathtool \
-                 zbar-tools openssh-server openssh-client msmtp
+                 zbar-tools openssh-server openssh-client msmtp sudo
 
-.PHONY: all build deps test-deps install install-files uninstall test unit integration lint test-core clean
+.PHONY: all build deps test-deps install install-files uninstall test unit integration lint test-core bench clean
 
 all: build
 
@@ -92,6 +93,10 @@ integration: test-core
 	/usr/bin/python3 -m pytest -v -p no:cacheprovider Tests/integration
 
 test: test-deps test-core lint unit integration
+
+# Speed and memory against pam_faillock and pam_google_authenticator; writes docs/BENCHMARKS.md.
+bench: test-core
+	bench/run
 
 clean: pam-module-clean
 	rm -rf $(BUILD_DIR) .build
