@@ -4,17 +4,10 @@ import LockwardenSystem
 
 /// Who runs the command, as recorded in "Unlocked by" and in the event's actor field.
 enum Actor {
-    /// "NAME (uid N, via sudo)" when sudo ran the command, else "NAME (uid N)" for the real
-    /// user. Escaped: SUDO_USER is only an environment variable.
+    /// "NAME (uid N, via sudo)" when sudo ran the command (NAME is the user SUDO_UID names),
+    /// else "NAME (uid N)" for the real user. Escaped.
     static func current() -> String {
-        if let sudoUser = CurrentProcess.environment("SUDO_USER"), !sudoUser.isEmpty,
-            let sudoUID = CurrentProcess.environment("SUDO_UID"), let uid = UInt32(sudoUID)
-        {
-            return "\(Escape.text(sudoUser, limit: 64)) (uid \(uid), via sudo)"
-        }
-        let uid = CurrentProcess.realUID
-        guard let user = Accounts.user(uid: uid) else { return "uid \(uid)" }
-        return "\(Escape.text(user.name, limit: 64)) (uid \(uid))"
+        Identity.current().actor
     }
 
     /// The terminal on standard input, escaped, or "".

@@ -6,6 +6,8 @@ enum Failure {
     static let failed = ExitCode(1)
     static let notFound = ExitCode(3)
     static let notRoot = ExitCode(4)
+    /// A clinic owner (or other sudo user) asked for something they may not do.
+    static let refused = ExitCode(5)
 
     /// Writes "lockwarden: MESSAGE" to stderr and returns the status to throw.
     static func exit(_ message: String, status: ExitCode = failed) -> ExitCode {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import LockwardenEngine
 import LockwardenPolicy
 import LockwardenStore
 import LockwardenSystem
@@ -11,13 +12,17 @@ struct ListCommand: ParsableCommand {
         discussion: """
             Known users are shown by their current name; names the system does not know are \
             shown escaped and marked "(unknown)". FAILURES counts the failures within \
-            fail_interval, CONSECUTIVE those since the last successful login or unlock.
+            fail_interval, CONSECUTIVE those since the last successful login or unlock. A clinic \
+            owner running it through sudo sees only the members of the clinics they own.
             """)
 
     @OptionGroup var global: GlobalOptions
 
     @Flag(help: "Only accounts with a lock in force now.")
     var locked = false
+
+    @Option(help: ArgumentHelp("Only members of this clinic (a [clinic NAME] section).", valueName: "name"))
+    var clinic: String?
 
     @Flag(help: "Print one JSON array instead of a table.")
     var json = false
@@ -26,6 +31,11 @@ struct ListCommand: ParsableCommand {
 
     func run() throws {
         let (config, store) = try global.openState()
+        if let clinic, !config.clinics.contains(where: { $0.name == clinic }) {
+            throw Failure.exit(
+                "no clinic \"\(Display.text(clinic, limit: 64))\" in \(Display.text(global.configPath))",
+                status: Failure.notFound)
+        }
         let now = CurrentProcess.now()
         let records: [AccountRecord]
         do {
@@ -33,8 +43,11 @@ struct ListCommand: ParsableCommand {
         } catch {
             throw Failure.exit(error.message)
         }
+        var rows = Authority.RowFilter(Authority.current(config))
+        let directory = ClinicDirectory(config)
         let views =
             records
+            .filter { rows.shows(uid: $0.uid) && isInClinic($0, directory) }
             .map { AccountView(record: $0, systemUser: nil, hasRecord: true, config: config, now: now) }
             .filter { !locked || $0.activeLock != nil }
         if json {
@@ -42,7 +55,8 @@ struct ListCommand: ParsableCommand {
             return
         }
         guard !views.isEmpty else {
-            print(locked ? "No account is locked." : "No account has a record.")
+            let among = clinic.map { " among the members of clinic \(Display.text($0, limit: 64))" } ?? ""
+            print(locked ? "No account is locked\(among)." : "No account has a record\(among).")
             return
         }
         var table = Table(["USER", "UID", "STATUS", "FAILURES", "CONSECUTIVE", "LAST FAILURE"])
@@ -53,5 +67,13 @@ struct ListCommand: ParsableCommand {
             ])
         }
         print(table.rendered)
+    }
+
+    /// With --clinic: whether the record is a member's. Names the system does not know are in
+    /// no clinic.
+    private func isInClinic(_ record: AccountRecord, _ directory: ClinicDirectory) -> Bool {
+        guard let clinic else { return true }
+        guard let uid = record.uid, let user = Accounts.user(uid: uid) else { return false }
+        return directory.clinics(of: user).contains { $0.name == clinic }
     }
 }

@@ -10,7 +10,9 @@ struct LogCommand: ParsableCommand {
         abstract: "Show the activity log.",
         discussion: """
             Shows the newest matching events (at most --limit), oldest first. For a user the \
-            system knows, events under any name of that UID are included. Actions: \
+            system knows, events under any name of that UID are included. A clinic owner \
+            running it through sudo sees only the events of members of the clinics they own. \
+            Actions: \
             \(Action.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")).
             """)
 
@@ -51,9 +53,13 @@ struct LogCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (_, store) = try global.openState()
+        let (config, store) = try global.openState()
         let now = CurrentProcess.now()
-        var filter = EventFilter(limit: limit)
+        let authority = Authority.current(config)
+        // An owner's events are picked after reading: read the whole (bounded) log, keep
+        // their members' events, then the newest `limit` of those.
+        let scoped = authority.role != .administrator
+        var filter = EventFilter(limit: scoped ? Self.maxLimit : limit)
         if let user {
             let target = Target.resolve(user)
             filter.user = target.eventName
@@ -61,11 +67,15 @@ struct LogCommand: ParsableCommand {
         }
         if let action { filter.action = Action(displayName: action)?.rawValue }
         if let since { filter.since = TimeText.parseSince(since, now: now) }
-        let events: [EventRecord]
+        var events: [EventRecord]
         do {
             events = try store.events(filter)
         } catch {
             throw Failure.exit(error.message)
+        }
+        if scoped {
+            var rows = Authority.RowFilter(authority)
+            events = Array(events.filter { rows.shows(uid: $0.uid) }.suffix(limit))
         }
         if json {
             print(JSON.array(events.map(Self.json)).rendered)

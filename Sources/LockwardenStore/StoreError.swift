@@ -1,4 +1,5 @@
 internal import CSQLite
+import Glibc
 import LockwardenSystem
 
 /// Why the state could not be used. Each cause has its own log line; every one of them
@@ -46,6 +47,10 @@ public enum StoreError: Error, Equatable, Sendable {
     /// Classifies an SQLite result code; the message never includes bound values.
     static func from(code: Int32, connection: OpaquePointer?, path: String) -> StoreError {
         let detail = connection.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) } ?? String(cString: sqlite3_errstr(code))
+        // A full disk often surfaces as an I/O error (the WAL or shared memory cannot grow).
+        if code & 0xFF == SQLITE_IOERR, let connection, sqlite3_system_errno(connection) == ENOSPC {
+            return .full(path: path)
+        }
         switch code & 0xFF {
         case SQLITE_BUSY, SQLITE_LOCKED: return .busy(path: path)
         case SQLITE_READONLY: return .readOnly(path: path)
