@@ -77,11 +77,17 @@ uninstall:
 
 # The test build of the PAM module loads the core from $(BUILD_DIR)/core; a second one
 # points at a core that does not exist, to prove a missing core means "deny".
+# A third loads a core that traps on purpose, built with the real core's link flags.
 test-core: build
-	install -d -m 0755 $(BUILD_DIR)/core
+	install -d -m 0755 $(BUILD_DIR)/core $(BUILD_DIR)/trapcore
 	install -m 0644 $(SWIFT_RELEASE)/liblockwarden_core.so $(BUILD_DIR)/core/liblockwarden_core.so
 	$(CC) $(LW_PAM_CFLAGS) -DLW_CORE_PATH='"$(abspath $(BUILD_DIR))/nocore/liblockwarden_core.so"' \
 	    $(LW_PAM_LDFLAGS) -o $(BUILD_DIR)/pam_lockwarden_nocore.so $(LW_PAM_SRCS) $(LW_PAM_LIBS)
+	swiftc -emit-library -O -static-stdlib -module-name TrapCore -Xlinker -z -Xlinker nodelete \
+	    -o $(BUILD_DIR)/trapcore/liblockwarden_core.so Tests/trapcore/TrapCore.swift
+	chmod 0644 $(BUILD_DIR)/trapcore/liblockwarden_core.so
+	$(CC) $(LW_PAM_CFLAGS) -DLW_CORE_PATH='"$(abspath $(BUILD_DIR))/trapcore/liblockwarden_core.so"' \
+	    $(LW_PAM_LDFLAGS) -o $(BUILD_DIR)/pam_lockwarden_trap.so $(LW_PAM_SRCS) $(LW_PAM_LIBS)
 
 lint:
 	./scripts/lint-no-traps.sh
