@@ -22,6 +22,9 @@ public enum Subprocess {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, readEnd, 0)
+        // What it prints is not ours to show (a mail command may echo the message, PIN and all);
+        // its error output still reaches the administrator.
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         let spawned = spawn(program, argv, actions: &actions, attributes: nil)
         close(readEnd)
         guard case .success(let pid) = spawned else {
