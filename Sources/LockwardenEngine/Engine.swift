@@ -65,11 +65,12 @@ public enum Engine {
             step.decide(
                 policy, state, subject: subject, source: call.source, administrative: administrative, now: call.now)
         }
+        // The lock message goes first: sshd shows PAM messages only together with a prompt.
+        call.tell(decision)
         if step == .preauth && decision.verdict == .deny {
             let codeToo = try TOTPFlow.wouldAskForCode(call.config, subject: subject, store: store)
             Prompts.discardSecrets(call, codeToo: codeToo)
         }
-        call.tell(decision)
         return decision.verdict
     }
 }

@@ -134,7 +134,7 @@ struct EngineTests {
         let preauth = fixture.call(.authenticate, "preauth", now: t0 + 5, silent: vector.silentFlag)
         #expect(preauth.verdict == .deny)
         let prompt = RecordingHost.Message(style: .promptEchoOff, text: "Password: ")
-        #expect(preauth.host.conversation == (vector.shown ? [prompt, message] : [prompt]))
+        #expect(preauth.host.conversation == (vector.shown ? [message, prompt] : [prompt]))
     }
 
     @Test("an invalid configuration value denies every stage and logs the error")

@@ -174,8 +174,9 @@ def test_lock_message_only_when_configured(env):
 
     env.configure(deny=1, unlock_time=600, show_lock_message="yes")
     told = env.pam("lwt-dave", PASSWORD)
-    assert told.prompts()[0] == "PROMPT_ECHO_OFF: Password: "
-    assert any(line.startswith("ERROR_MSG: The account is locked. Try again in") for line in told.prompts()), told
+    # The message comes with the password prompt (sshd shows messages only along with one).
+    assert told.prompts()[0].startswith("ERROR_MSG: The account is locked. Try again in"), told
+    assert told.prompts()[1] == "PROMPT_ECHO_OFF: Password: "
 
 
 def test_exempt_group_members_are_never_locked(env):

@@ -94,3 +94,85 @@ def test_public_key_login_of_a_locked_user_is_refused_by_the_account_stage(env):
         assert ("Login failed (locked)", "account check") in actions, actions
     finally:
         server.stop()
+
+
+def ssh_stack_server(sshd, **settings):
+    from conftest import STANDARD_STACK
+    return sshd(stack=STANDARD_STACK, **settings)
+
+
+def denial_text(shown, user):
+    """What a client saw, with the user's own name taken out, for comparisons."""
+    return shown.replace(user, "USER").replace("\r", "")
+
+
+def test_five_wrong_passwords_over_ssh_lock_and_the_right_one_is_refused(sshd, env, syslog):
+    server = ssh_stack_server(sshd, deny=5, unlock_time=600)
+    mark = syslog.mark()
+    for _ in range(5):
+        ok, _ = login(server, "lwt-alice", [WRONG])
+        assert not ok
+    assert env.show("lwt-alice")["locked"] is True
+    ok, shown = login(server, "lwt-alice", [PASSWORD])
+    assert not ok, shown
+    lines = [line for line in syslog.since(mark) if "pam_lockwarden" in line]
+    assert any("Account locked: user=lwt-alice" in line and "service=sshd-lockwarden-test" in line
+               and "rhost=127.0.0.1" in line for line in lines), lines
+    assert any("Login failed (locked): user=lwt-alice" in line for line in lines), lines
+    # Admin unlock while sshd keeps running.
+    env.cli("unlock", "lwt-alice", check=True)
+    ok, shown = login(server, "lwt-alice", [PASSWORD])
+    assert ok, shown
+
+
+def test_every_answer_in_one_connection_is_counted(sshd, env):
+    server = ssh_stack_server(sshd, deny=10, unlock_time=600)
+    command = server.ssh_command("lwt-bob")
+    command[command.index("NumberOfPasswordPrompts=1")] = "NumberOfPasswordPrompts=4"
+    child = pexpect.spawn(command[0], command[1:], encoding="utf-8", timeout=30)
+    for _ in range(4):
+        child.expect("Password: ")
+        child.sendline(WRONG)
+    child.expect(pexpect.EOF)
+    assert env.show("lwt-bob")["consecutive_failures"] == 4
+
+
+def test_lock_message_over_ssh_follows_the_configuration(sshd, env):
+    server = ssh_stack_server(sshd, deny=1, unlock_time=600)
+    login(server, "lwt-carol", [WRONG])
+    _, quiet = login(server, "lwt-carol", [PASSWORD])
+    assert "locked" not in quiet.lower(), quiet
+    env.configure(deny=1, unlock_time=600, show_lock_message="yes")
+    _, told = login(server, "lwt-carol", [PASSWORD])
+    assert "The account is locked. Try again in 10 minutes." in told, told
+
+
+def test_reactivation_over_ssh(sshd, env):
+    server = ssh_stack_server(sshd, deny=2, unlock_time=2)
+    login(server, "lwt-dave", [WRONG])
+    login(server, "lwt-dave", [WRONG])
+    ok, _ = login(server, "lwt-dave", [PASSWORD])
+    assert not ok
+    time.sleep(3)
+    ok, shown = login(server, "lwt-dave", [PASSWORD])
+    assert ok, shown
+
+
+def test_no_enumeration_over_ssh(sshd, env):
+    """Unknown user, wrong password, wrong code, locked, not enrolled: the same screens."""
+    server = sshd(deny=3, unlock_time=600, totp="required")
+    enrollment = enroll(env, "lwt-erin")
+    for _ in range(3):
+        login(server, "lwt-frank", [WRONG, "123456"])
+    assert env.show("lwt-frank")["locked"] is True
+    seen = {
+        "unknown user": denial_text(login(server, "lwt-nobody", [WRONG, "123456"])[1], "lwt-nobody"),
+        "wrong password": denial_text(login(server, "lwt-erin", [WRONG, "123456"])[1], "lwt-erin"),
+        "wrong code": denial_text(login(server, "lwt-erin", [PASSWORD, "123456"])[1], "lwt-erin"),
+        "locked": denial_text(login(server, "lwt-frank", [PASSWORD, "123456"])[1], "lwt-frank"),
+    }
+    reference = seen["wrong password"]
+    assert "Verification code: " in reference
+    for case, text in seen.items():
+        assert text == reference, (case, text, reference)
+    assert enrollment["secret"] not in "".join(seen.values())
