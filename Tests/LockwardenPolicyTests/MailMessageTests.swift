@@ -1,0 +1,48 @@
+import LockwardenPolicy
+import Testing
+
+@Suite("Mail rendering")
+struct MailMessageTests {
+    private func headerLines(_ rendered: String) -> [Substring] {
+        let head = rendered.split(separator: "\n\n", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        return head.split(separator: "\n", omittingEmptySubsequences: false)
+    }
+
+    @Test("line breaks in a subject, name or body never make a header")
+    func noHeaderInjection() {
+        let hostile = "Alice\r\nBcc: victim@evil.example\rX-Injected: 1\n"
+        let message = MailMessage(to: "owner@clinic.example", subject: "Locked: " + hostile, body: "Name: " + hostile)
+        let rendered = message.rendered(from: "lockwarden@clinic.example") ?? ""
+        let headers = headerLines(rendered)
+        #expect(headers.map { $0.split(separator: ":").first ?? "" } == [
+            "From", "To", "Subject", "MIME-Version", "Content-Type", "Content-Transfer-Encoding", "Auto-Submitted",
+        ])
+        #expect(!headers.contains { $0.contains("Bcc") && !$0.hasPrefix("Subject:") })
+        #expect(rendered.contains("Name: Alice\\x0D"))
+        #expect(!rendered.contains("\r"))
+    }
+
+    @Test("addresses must be plain local@domain", arguments: [
+        ("alice@clinic.example", true), ("a.b+c@x-y.example", true), ("Alice <a@b.example>", false),
+        ("a@b.example\r\nBcc: c@d", false), ("a@@b", false), ("@b.example", false), ("a@", false),
+        ("a b@c.example", false), ("a@.example", false), ("\"a\"@b.example", false),
+    ])
+    func addresses(_ address: String, _ valid: Bool) {
+        #expect((MailAddress.checked(address) != nil) == valid)
+        #expect((MailMessage(to: address, subject: "s", body: "b").rendered(from: "x@y.example") != nil) == valid)
+    }
+
+    @Test("non-ASCII subjects are RFC 2047 encoded")
+    func encodedSubject() {
+        #expect(MailHeader.encode("Compte verrouillé") == "=?UTF-8?B?Q29tcHRlIHZlcnJvdWlsbMOp?=")
+        #expect(MailHeader.encode("Account Locked") == "Account Locked")
+    }
+
+    @Test("templates fill placeholders and keep unknown ones")
+    func templates() {
+        let text = MailTemplateName.lockedOwner.defaultTemplate.fill(["full_name": "Alice Martin", "user": "alice"])
+        #expect(text.subject == "User Account Locked")
+        #expect(text.body.contains("the account of Alice Martin (alice) on {host} has been locked"))
+        #expect(text.body.contains("verify with the employee before reactivating"))
+    }
+}
