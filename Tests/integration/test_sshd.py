@@ -176,3 +176,12 @@ def test_no_enumeration_over_ssh(sshd, env):
     for case, text in seen.items():
         assert text == reference, (case, text, reference)
     assert enrollment["secret"] not in "".join(seen.values())
+
+
+def test_an_enrolled_user_logs_in_with_password_and_oathtool_code(sshd, env):
+    server = sshd(deny=3, unlock_time=600, totp="required")
+    enrollment = enroll(env, "lwt-alice")
+    ok, shown = login(server, "lwt-alice", [PASSWORD, lambda _: fresh_code(enrollment["secret"])])
+    assert ok, shown
+    assert "Key: " not in shown, "no enrollment for an enrolled user"
+    assert env.show("lwt-alice")["consecutive_failures"] == 0
