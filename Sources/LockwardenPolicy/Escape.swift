@@ -28,14 +28,32 @@ public enum Escape {
         bytes(input.utf8, limit: limit)
     }
 
+    /// Whether a scalar is never shown as itself: C0/C1 controls, DEL, bidi overrides and
+    /// isolates, line and paragraph separators, and the byte order mark.
+    public static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x00..<0x20, 0x7F, 0x80..<0xA0, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069, 0x2028, 0x2029, 0xFEFF:
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// Whether text can be shown as it is (no scalar that `isControl`).
+    public static func isPrintable(_ text: String) -> Bool {
+        !text.unicodeScalars.contains(where: isControl)
+    }
+
     private static func appendScalar(_ scalar: Unicode.Scalar, to output: inout String) {
         let value = scalar.value
-        switch value {
-        case 0x5C: output += "\\\\"
-        case 0x00..<0x20, 0x7F: output += "\\x" + hex(value, width: 2)
-        case 0x80..<0xA0, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069, 0x2028, 0x2029, 0xFEFF:
+        if value == 0x5C {
+            output += "\\\\"
+        } else if value < 0x20 || value == 0x7F {
+            output += "\\x" + hex(value, width: 2)
+        } else if isControl(scalar) {
             output += "\\u{" + hex(value, width: 4) + "}"
-        default: output.unicodeScalars.append(scalar)
+        } else {
+            output.unicodeScalars.append(scalar)
         }
     }
 

@@ -39,12 +39,11 @@ public enum MailAddress {
     }
 }
 
-/// Header text: control characters become spaces; non-ASCII is RFC 2047 encoded.
+/// Header text: control characters (including bidi overrides and line separators, which
+/// survive RFC 2047 encoding) become spaces; non-ASCII is RFC 2047 encoded.
 public enum MailHeader {
     public static func encode(_ text: String) -> String {
-        let flattened = String(String.UnicodeScalarView(text.unicodeScalars.map {
-            $0.value < 0x20 || $0.value == 0x7F || ($0.value >= 0x80 && $0.value < 0xA0) ? " " : $0
-        }))
+        let flattened = String(String.UnicodeScalarView(text.unicodeScalars.map { Escape.isControl($0) ? " " : $0 }))
         let limited = String(flattened.prefix(200))
         if limited.utf8.allSatisfy({ $0 < 0x80 }) { return limited }
         return "=?UTF-8?B?" + Base64.encode(Array(limited.utf8)) + "?="

@@ -38,6 +38,14 @@ struct MailMessageTests {
         #expect(MailHeader.encode("Account Locked") == "Account Locked")
     }
 
+    @Test("bidi overrides and line separators in a subject become spaces, even when encoded")
+    func subjectControls() {
+        #expect(MailHeader.encode("Locked: \u{202E}nimda") == "Locked:  nimda")
+        #expect(MailHeader.encode("\u{E9}\u{2028}\u{2066}x") == "=?UTF-8?B?w6kgIHg=?=")
+        let rendered = MailMessage(to: "a@b.example", subject: "\u{202E}{full_name}", body: "").rendered(from: "c@d.example")
+        #expect(rendered?.contains("Subject:  {full_name}\n") == true)
+    }
+
     @Test("templates fill placeholders and keep unknown ones")
     func templates() {
         let text = MailTemplateName.lockedOwner.defaultTemplate.fill(["full_name": "Alice Martin", "user": "alice"])
