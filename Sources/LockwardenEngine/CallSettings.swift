@@ -21,6 +21,11 @@ struct CallSettings {
             arguments.append(text)
         }
         let path = ConfigParser.configPath(arguments: arguments)
+        // The path appears in log lines as it is: refuse one with control characters.
+        guard Escape.isPrintable(path) else {
+            host.log(.error, "configuration error: conf path \"\(Escape.text(path, limit: 64))\" holds control characters")
+            return nil
+        }
         let fileText: String
         switch readConfiguration(path, host: host) {
         case .some(let text): fileText = text

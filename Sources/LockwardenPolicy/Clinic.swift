@@ -22,7 +22,7 @@ public struct Clinic: Equatable, Sendable {
         var clinics: [Clinic] = []
         var diagnostics: [ConfigDiagnostic] = []
         for section in sections where section.kind == "clinic" {
-            let location = "\(fileName) [clinic \(Escape.text(section.name, limit: 64))]"
+            let location = "\(Escape.text(fileName, limit: 4_096)) [clinic \(Escape.text(section.name, limit: 64))]"
             var members: [Membership]?
             var owners: [Membership]?
             for (key, value) in section.entries {

@@ -91,7 +91,8 @@ nonisolated(unsafe) let configKeys: [ConfigKey] = [
     .boolean("show_lock_message", \.showLockMessage),
     .choice("on_error", \.onError),
     ConfigKey(name: "db", isBoolean: false) { config, text in
-        guard text.hasPrefix("/"), !text.utf8.contains(0), text.utf8.count < 4_096 else {
+        // The path is written into log lines: no control characters.
+        guard text.hasPrefix("/"), Escape.isPrintable(text), text.utf8.count < 4_096 else {
             return "db must be an absolute path"
         }
         config.databasePath = text
@@ -141,7 +142,9 @@ nonisolated(unsafe) let configKeys: [ConfigKey] = [
         return nil
     },
     ConfigKey(name: "notify_program", isBoolean: false) { config, text in
-        guard text.hasPrefix("/"), !text.contains(" ") else { return "notify_program must be an absolute path" }
+        guard text.hasPrefix("/"), !text.contains(" "), Escape.isPrintable(text) else {
+            return "notify_program must be an absolute path"
+        }
         config.notifyProgram = text
         return nil
     },

@@ -68,7 +68,7 @@ public enum ConfigParser {
         var lineNumber = 0
         for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             lineNumber = lineNumber.saturatingIncrement()
-            let location = "\(fileName) line \(lineNumber)"
+            let location = "\(Escape.text(fileName, limit: 4_096)) line \(lineNumber)"
             let line = stripComment(rawLine)
             if line.isEmpty { continue }
             if line.hasPrefix("[") {

@@ -180,6 +180,15 @@ struct ConfigParserTests {
         #expect(parsed.config.databasePath == LockwardenConfig.defaultDatabasePath)
     }
 
+    @Test("paths that reach log lines hold no control characters; the file name is escaped")
+    func pathsWithControlCharacters() {
+        for line in ["db = /var/lib/\u{1B}[2J.db", "db = /x\u{202E}y", "notify_program = /usr/sbin/\u{85}lw"] {
+            #expect(!parse(line).isValid, "\(line)")
+        }
+        let parsed = ConfigParser.parse(fileText: "deny\n", fileName: "/tmp/\u{1B}]0;x\u{07}\n.conf", arguments: [])
+        #expect(parsed.diagnostics.map(\.location) == ["/tmp/\\x1B]0;x\\x07\\x0A.conf line 1"])
+    }
+
     @Test("lines without '=' are errors; comments and blank lines are not, and line numbers stay right")
     func lineStructure() {
         let text = "# comment\n\n   \n  # indented comment\ndeny = 3\npreauth\n= 5\nunlock_time = 60\n"
