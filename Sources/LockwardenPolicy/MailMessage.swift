@@ -40,12 +40,13 @@ public enum MailAddress {
 }
 
 /// Header text: control characters (including bidi overrides and line separators, which
-/// survive RFC 2047 encoding) become spaces; non-ASCII is RFC 2047 encoded.
+/// survive RFC 2047 encoding) become spaces; non-ASCII is RFC 2047 encoded, and so is text
+/// holding "=?", which a mail reader would otherwise decode as an encoded word of its own.
 public enum MailHeader {
     public static func encode(_ text: String) -> String {
         let flattened = String(String.UnicodeScalarView(text.unicodeScalars.map { Escape.isControl($0) ? " " : $0 }))
         let limited = String(flattened.prefix(200))
-        if limited.utf8.allSatisfy({ $0 < 0x80 }) { return limited }
+        if limited.utf8.allSatisfy({ $0 < 0x80 }) && !limited.contains("=?") { return limited }
         return "=?UTF-8?B?" + Base64.encode(Array(limited.utf8)) + "?="
     }
 }

@@ -46,6 +46,13 @@ struct MailMessageTests {
         #expect(rendered?.contains("Subject:  {full_name}\n") == true)
     }
 
+    @Test("text that looks like an encoded word is encoded, so readers never decode what a name smuggled in")
+    func smuggledEncodedWord() {
+        // "=?UTF-8?B?4oCu?=" is U+202E encoded: a reader would decode it if it went out as plain text.
+        #expect(MailHeader.encode("=?UTF-8?B?4oCu?=") == "=?UTF-8?B?PT9VVEYtOD9CPzRvQ3U/PQ==?=")
+        #expect(MailHeader.encode("a = b?") == "a = b?")
+    }
+
     @Test("templates fill placeholders and keep unknown ones")
     func templates() {
         let text = MailTemplateName.lockedOwner.defaultTemplate.fill(["full_name": "Alice Martin", "user": "alice"])
