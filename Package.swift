@@ -12,6 +12,9 @@ import PackageDescription
 //   LockwardenCore    the only code that exports C functions (lockwarden_core.h)
 //   lockwarden        the admin CLI, reusing Store, Policy and System
 
+// Fuzzing builds (see Fuzz/README.md) add libFuzzer targets; normal builds never see them.
+let fuzzing = Context.environment["LOCKWARDEN_FUZZ"] == "1"
+
 let package = Package(
     name: "Lockwarden",
     products: [
@@ -74,3 +77,25 @@ let package = Package(
             dependencies: ["LockwardenEngine", "LockwardenStore", "LockwardenPolicy", "LockwardenSystem"]),
     ]
 )
+
+if fuzzing {
+    // Each target defines LLVMFuzzerTestOneInput; libFuzzer supplies main. Build with
+    // LOCKWARDEN_FUZZ=1 swift build --sanitize=fuzzer --sanitize=address (Fuzz/run-short.sh).
+    package.targets += [
+        .target(name: "FuzzSupport", path: "Fuzz/Support"),
+        .executableTarget(
+            name: "fuzz-config", dependencies: ["FuzzSupport", "LockwardenPolicy"], path: "Fuzz/Targets/Config"),
+        .executableTarget(
+            name: "fuzz-contract",
+            dependencies: [
+                "FuzzSupport", "CLockwardenContract", "LockwardenCore", "LockwardenStore", "LockwardenSystem",
+                "LockwardenTOTP", "LockwardenCrypto",
+            ],
+            path: "Fuzz/Targets/Contract"),
+        .executableTarget(
+            name: "fuzz-totp", dependencies: ["FuzzSupport", "LockwardenTOTP", "LockwardenCrypto"],
+            path: "Fuzz/Targets/TOTP"),
+        .executableTarget(
+            name: "fuzz-mail", dependencies: ["FuzzSupport", "LockwardenPolicy"], path: "Fuzz/Targets/Mail"),
+    ]
+}
