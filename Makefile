@@ -2,7 +2,9 @@
 #
 #   make install     Debian build dependencies, release build, install, database, doctor
 #   make uninstall   remove the installed files (keeps the database; PURGE=1 removes it)
-#   make test        test dependencies, builds, lint, unit tests, real-PAM integration tests
+#   make test        test dependencies, builds, lint, unit tests, a short fuzzing run, real-PAM
+#                    and real-sshd integration tests
+#   make fuzz        long fuzzing runs (Fuzz/README.md)
 #   make build       release build of the core, the CLI and the PAM module
 #   make bench       benchmarks against pam_faillock and google-authenticator (after install)
 #
@@ -30,6 +32,7 @@ DEB_TEST_DEPS := pamtester python3 python3-pytest python3-pexpect passwd binutil
 all: build
 
 include pam/Makefile.inc
+include Fuzz/Makefile.inc
 
 deps:
 	apt-get update -qq
@@ -98,7 +101,7 @@ unit:
 integration: test-core
 	/usr/bin/python3 -m pytest -v -p no:cacheprovider Tests/integration
 
-test: test-deps test-core lint unit integration
+test: test-deps test-core lint unit fuzz-smoke integration
 
 # Speed and memory against pam_faillock and pam_google_authenticator; writes docs/BENCHMARKS.md.
 bench: test-core
