@@ -181,7 +181,7 @@ struct Authority {
                 (try? store.immediateTransaction { store throws(StoreError) -> Bool in store.append(event) }) ?? false
         }
         let status = Failure.exit(message, status: Failure.refused)
-        if !recorded { Failure.report("warning: the event \"\(Action.accessRefused.rawValue)\" could not be recorded") }
+        if !recorded { Failure.reportDropped([Action.accessRefused.rawValue]) }
         return status
     }
 }

@@ -16,6 +16,11 @@ enum Failure {
     }
 
     /// A line on stderr that does not end the command (warnings).
+    /// Warns about events that could not be written (the state change itself was stored).
+    static func reportDropped(_ actions: [String]) {
+        for action in actions { report("warning: the event \"\(action)\" could not be recorded") }
+    }
+
     static func report(_ message: String) {
         let bytes = Array("lockwarden: \(message)\n".utf8)
         var offset = 0

@@ -69,7 +69,7 @@ struct LockCommand: ParsableCommand {
         } catch {
             throw Failure.exit(error.message)
         }
-        for action in dropped { Failure.report("warning: the event \"\(action)\" could not be recorded") }
+        Failure.reportDropped(dropped)
         guard let lock else { throw Failure.exit("the lock was not recorded") }
         if let until = lock.until {
             print("Locked \(target.displayName) until \(TimeText.format(until)).")

@@ -91,7 +91,7 @@ struct UnlockCommand: ParsableCommand {
         } catch {
             throw Failure.exit(error.message)
         }
-        for action in dropped { Failure.report("warning: the event \"\(action)\" could not be recorded") }
+        Failure.reportDropped(dropped)
         let name = target.displayName
         switch outcome {
         case .unlocked: print("Unlocked \(name).")
@@ -172,7 +172,7 @@ struct UnlockCommand: ParsableCommand {
             throw Failure.exit(error.message)
         }
         if eventDropped {
-            Failure.report("warning: the event \"\(Action.unlockPINSent.rawValue)\" could not be recorded")
+            Failure.reportDropped([Action.unlockPINSent.rawValue])
         }
         return address
     }
@@ -244,7 +244,7 @@ struct UnlockCommand: ParsableCommand {
         } catch {
             throw Failure.exit(error.message)
         }
-        for action in dropped { Failure.report("warning: the event \"\(action)\" could not be recorded") }
+        Failure.reportDropped(dropped)
         let name = target.displayName
         switch confirmation {
         case .unlocked: print("Unlocked \(name).")

@@ -58,7 +58,7 @@ struct MFACodesCommand: ParsableCommand {
         }
         guard enrolled else { throw Failure.exit("\(name) has no second factor", status: Failure.notFound) }
         if eventDropped {
-            Failure.report("warning: the event \"\(Action.backupCodesRenewed.rawValue)\" could not be recorded")
+            Failure.reportDropped([Action.backupCodesRenewed.rawValue])
         }
         if json {
             print(

@@ -124,7 +124,7 @@ struct MFAEnrollCommand: ParsableCommand {
             throw Failure.exit("\(error.message); nothing was saved")
         }
         if eventDropped {
-            Failure.report("warning: the event \"\(Action.mfaEnrolled.rawValue)\" could not be recorded")
+            Failure.reportDropped([Action.mfaEnrolled.rawValue])
         }
         switch outcome {
         case .enrolledMeanwhile:

@@ -65,7 +65,7 @@ struct MFAResetCommand: ParsableCommand {
         } catch {
             throw Failure.exit(error.message)
         }
-        if eventDropped { Failure.report("warning: the event \"\(Action.mfaReset.rawValue)\" could not be recorded") }
+        if eventDropped { Failure.reportDropped([Action.mfaReset.rawValue]) }
         print("Reset the second factor of \(target.displayName); they will enroll a new one at their next login.")
         if noticeQueued {
             let delivery = MailDelivery.deliverDue(config: config, store: store, now: now)
