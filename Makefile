@@ -23,11 +23,11 @@ CONFDIR ?= /etc/security
 STATEDIR ?= /var/lib/lockwarden
 UNITDIR ?= /etc/systemd/system
 
-DEB_BUILD_DEPS := gcc make pkg-config libc6-dev libpam0g-dev libpam-modules libsqlite3-dev libssl-dev libqrencode-dev
+DEB_BUILD_DEPS := gcc make pkg-config libc6-dev libstdc++-12-dev libpam0g-dev libpam-modules libsqlite3-dev libssl-dev libqrencode-dev
 DEB_TEST_DEPS := pamtester python3 python3-pytest python3-pexpect passwd binutils util-linux sqlite3 oathtool \
                  zbar-tools openssh-server openssh-client msmtp sudo
 
-.PHONY: all build deps test-deps install install-files uninstall test unit integration lint test-core bench clean
+.PHONY: all build static-libstdcxx deps test-deps install install-files uninstall test unit integration lint test-core bench clean
 
 all: build
 
@@ -47,7 +47,7 @@ test-deps: deps
 	[ "$$keep" = 1 ] || rm -f /usr/sbin/policy-rc.d; exit $$status
 
 # One SwiftPM invocation builds the core library and the CLI in release mode.
-build:
+build: static-libstdcxx
 	$(SWIFT) build -c release --static-swift-stdlib
 	$(MAKE) pam-module
 
@@ -81,6 +81,13 @@ uninstall:
 # The test build of the PAM module loads the core from $(BUILD_DIR)/core; a second one
 # points at a core that does not exist, to prove a missing core means "deny".
 # A third loads a core that traps on purpose, built with the real core's link flags.
+# The core links libstdc++ statically (Package.swift): a directory holding only the archive
+# makes the linker's -lstdc++ find it instead of the shared library.
+static-libstdcxx:
+	@archive=$$($(CC) -print-file-name=libstdc++.a); \
+	if [ ! -f "$$archive" ]; then echo "libstdc++.a not found: install libstdc++-12-dev" >&2; exit 1; fi; \
+	mkdir -p .build/static-libstdcxx && ln -sf "$$archive" .build/static-libstdcxx/libstdc++.a
+
 test-core: build
 	install -d -m 0755 $(BUILD_DIR)/core $(BUILD_DIR)/trapcore
 	install -m 0644 $(SWIFT_RELEASE)/liblockwarden_core.so $(BUILD_DIR)/core/liblockwarden_core.so

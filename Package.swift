@@ -49,8 +49,15 @@ let package = Package(
                 // Static Swift runtime: the core must load on machines without a toolchain.
                 // nodelete: PAM dlcloses modules, but Swift metadata can never be unloaded.
                 // The version script keeps every symbol but the contract's local.
+                // libstdc++ is linked statically too when the Makefile has put its archive in
+                // .build/static-libstdcxx (a plain `swift build` falls back to the shared one):
+                // loading libstdc++.so costs a login more than the rest of the runtime together.
+                // lld packs the relative relocations (DT_RELR): fewer pages touched at load.
                 .unsafeFlags([
                     "-static-stdlib",
+                    "-L.build/static-libstdcxx",
+                    "-use-ld=lld",
+                    "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
                     "-Xlinker", "-z", "-Xlinker", "nodelete",
                     "-Xlinker", "-z", "-Xlinker", "relro",
                     "-Xlinker", "-z", "-Xlinker", "now",

@@ -32,6 +32,8 @@ def test_core_needs_no_swift_toolchain_at_run_time():
     for path in re.findall(r"\((?:RUNPATH|RPATH)\)\s+Library (?:runpath|rpath): \[(.+?)\]", dynamic):
         assert "swift" not in path.lower(), path
     assert "NODELETE" in dynamic and "BIND_NOW" in dynamic
+    # libstdc++ is linked in (make build): loading the shared one costs every login.
+    assert "libstdc++.so.6" not in needed, needed
 
 
 def test_module_is_hardened():
