@@ -33,6 +33,18 @@ struct Call {
         return decision
     }
 
+    /// For a decision that is a pure function of the account state: reads first, and takes the
+    /// write lock (through `commit`) only when the decision changes the state or records an
+    /// event. A preauth or account check of a user in good standing then writes nothing.
+    func settle(subject: CallSubject, store: StateStore, _ decide: (AccountState) -> Decision)
+        throws(StoreError) -> Decision
+    {
+        let current = try store.account(subject.key).state
+        let preview = decide(current)
+        if preview.events.isEmpty && (preview.newState == nil || preview.newState == current) { return preview }
+        return try commit(subject: subject, store: store) { state throws(StoreError) -> Decision in decide(state) }
+    }
+
     func eventContext(_ subject: CallSubject) -> EventContext {
         EventContext(
             user: subject.displayName, uid: subject.uid, service: source.service, rhost: source.rhost, tty: source.tty)

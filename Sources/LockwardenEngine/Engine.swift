@@ -37,7 +37,10 @@ public enum Engine {
         }
         let verdict: Verdict
         do {
-            let store = try StateStore.open(for: config)
+            let store = try StateStore.open(for: config, forLogin: true)
+            if step.recordsAttempts {
+                store.setBusyTimeout(milliseconds: max(config.busyTimeoutMilliseconds, config.recordTimeoutMilliseconds))
+            }
             if step == .totp {
                 verdict = try TOTPFlow(call: call, subject: subject, store: store).run()
             } else {
@@ -61,7 +64,7 @@ public enum Engine {
         }
         let policy = LockPolicy(config: call.config)
         let administrative = CurrentProcess.realUID == 0 && !call.request.changeExpired
-        let decision = try call.commit(subject: subject, store: store) { state in
+        let decision = try call.settle(subject: subject, store: store) { state in
             step.decide(
                 policy, state, subject: subject, source: call.source, administrative: administrative, now: call.now)
         }

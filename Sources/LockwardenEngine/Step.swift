@@ -22,6 +22,9 @@ enum Step: Equatable, CustomStringConvertible {
         }
     }
 
+    /// The steps that store an attempt's outcome; they wait record_timeout for the write lock.
+    var recordsAttempts: Bool { self == .authfail || self == .authsucc || self == .totp }
+
     var description: String {
         switch self {
         case .preauth: return "preauth"

@@ -54,6 +54,10 @@ public struct LockwardenConfig: Equatable, Sendable {
     public var maxEvents: Int = 100_000
     public var maxUnknownUsers: Int = 10_000
     public var busyTimeoutMilliseconds: Int = 2_000
+    /// How long an attempt's result (a failure above all) waits to be recorded. Much longer
+    /// than busy_timeout: a failure dropped because the database was busy would be a guess
+    /// that never counts towards the lockout.
+    public var recordTimeoutMilliseconds: Int = 30_000
     public var debug: Bool = false
     public var totp: TOTPRequirement = .off
     public var totpHash: TOTPHash = .sha1

@@ -101,6 +101,7 @@ nonisolated(unsafe) let configKeys: [ConfigKey] = [
     .count("max_events", 100...100_000_000, \.maxEvents),
     .count("max_unknown_users", 10...10_000_000, \.maxUnknownUsers),
     .count("busy_timeout", 0...60_000, \.busyTimeoutMilliseconds),
+    .count("record_timeout", 0...120_000, \.recordTimeoutMilliseconds),
     .boolean("debug", \.debug),
     .choice("totp", \.totp),
     .choice("totp_algorithm", \.totpHash),

@@ -92,7 +92,11 @@ final class Connection {
     let handle: OpaquePointer
     let path: String
 
-    init(path: String, flags: Int32) throws(StoreError) {
+    /// `keepWAL`: leave the WAL and its index in place on close instead of checkpointing them
+    /// into the database and deleting them, and empty the WAL only once it reaches
+    /// `walPagesBeforeCheckpoint`. For login calls: a commit then costs one WAL sync, exactly as
+    /// durable, and the next call neither re-creates the files nor reads a long WAL.
+    init(path: String, flags: Int32, keepWAL: Bool = false) throws(StoreError) {
         var opened: OpaquePointer?
         let code = sqlite3_open_v2(path, &opened, flags, nil)
         guard code == SQLITE_OK, let opened else {
@@ -103,7 +107,14 @@ final class Connection {
         handle = opened
         self.path = path
         sqlite3_extended_result_codes(handle, 1)
+        if keepWAL {
+            lw_sqlite3_keep_wal_on_close(handle)
+            lw_sqlite3_truncate_wal_after(handle, Self.walPagesBeforeCheckpoint)
+        }
     }
+
+    /// About ten failure commits: recovering a WAL this short costs a login ~0.1 ms.
+    static let walPagesBeforeCheckpoint: Int32 = 64
 
     deinit { sqlite3_close_v2(handle) }
 

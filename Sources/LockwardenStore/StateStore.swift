@@ -19,12 +19,15 @@ public final class StateStore {
     }
 
     /// Opens an existing database, refusing anything that is not exactly as installed.
+    /// `forLogin`: a PAM call, which keeps the WAL on close (see `Connection`); administrative
+    /// commands checkpoint, so that the database file alone is complete after them.
     public static func open(
-        path: String, busyTimeoutMilliseconds: Int = 2_000, maxEvents: Int = 100_000, maxUnknownUsers: Int = 10_000
+        path: String, busyTimeoutMilliseconds: Int = 2_000, maxEvents: Int = 100_000, maxUnknownUsers: Int = 10_000,
+        forLogin: Bool = false
     ) throws(StoreError) -> StateStore {
         try checkFiles(path: path)
         let connection = try Connection(
-            path: path, flags: SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX)
+            path: path, flags: SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX, keepWAL: forLogin)
         // SQLite falls back to read-only without an error (e.g. on an immutable file).
         if connection.isReadOnly { throw .readOnly(path: path) }
         connection.setBusyTimeout(milliseconds: busyTimeoutMilliseconds)
@@ -34,10 +37,10 @@ public final class StateStore {
     }
 
     /// Opens the database a configuration names, with its limits.
-    public static func open(for config: LockwardenConfig) throws(StoreError) -> StateStore {
+    public static func open(for config: LockwardenConfig, forLogin: Bool = false) throws(StoreError) -> StateStore {
         try open(
             path: config.databasePath, busyTimeoutMilliseconds: config.busyTimeoutMilliseconds,
-            maxEvents: config.maxEvents, maxUnknownUsers: config.maxUnknownUsers)
+            maxEvents: config.maxEvents, maxUnknownUsers: config.maxUnknownUsers, forLogin: forLogin)
     }
 
     /// Creates the directory (0700) and database (0600) if needed and brings the schema up
@@ -74,6 +77,9 @@ public final class StateStore {
             throw error
         }
     }
+
+    /// How long the next statements wait for another process's write lock.
+    public func setBusyTimeout(milliseconds: Int) { connection.setBusyTimeout(milliseconds: milliseconds) }
 
     /// `PRAGMA integrity_check`: "ok", or the first problem found.
     public func integrityCheck() throws(StoreError) -> String {

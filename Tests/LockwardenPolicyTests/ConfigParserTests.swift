@@ -36,6 +36,7 @@ struct ConfigParserTests {
         #expect(config.maxEvents == 100_000)
         #expect(config.maxUnknownUsers == 10_000)
         #expect(config.busyTimeoutMilliseconds == 2_000)
+        #expect(config.recordTimeoutMilliseconds == 30_000)
         #expect(config.debug == false)
         #expect(config.baseUnlockTime(for: .root) == 300)
     }
@@ -83,6 +84,7 @@ struct ConfigParserTests {
         ("max_unknown_users = 10000000", { $0.maxUnknownUsers = 10_000_000 }),
         ("busy_timeout = 0", { $0.busyTimeoutMilliseconds = 0 }),
         ("busy_timeout = 60000", { $0.busyTimeoutMilliseconds = 60_000 }),
+        ("record_timeout = 120000", { $0.recordTimeoutMilliseconds = 120_000 }),
         ("debug = yes", { $0.debug = true }),
         // Blanks, tabs, carriage returns and trailing comments around values.
         ("deny = 5 ", { $0.deny = 5 }),
@@ -150,6 +152,7 @@ struct ConfigParserTests {
         ("max_events = 99", "max_events must be a whole number from 100 to 100000000"),
         ("max_unknown_users = 9", "max_unknown_users must be a whole number from 10 to 10000000"),
         ("busy_timeout = 60001", "busy_timeout must be a whole number from 0 to 60000"),
+        ("record_timeout = 120001", "record_timeout must be a whole number from 0 to 120000"),
         ("debug = enabled", "debug must be yes or no"),
     ]
 

@@ -36,8 +36,14 @@ def recovers(env):
     assert env.pam("lwt-alice", ops="auth", service="lw-fault").ok(), "works again once the fault is gone"
 
 
+def checkpointed(env):
+    """Moves everything from the WAL into the database file, which is then the whole state."""
+    subprocess.run(["sqlite3", env.db, "PRAGMA wal_checkpoint(TRUNCATE)"], check=True, capture_output=True)
+
+
 def test_corrupt_header_is_refused_and_never_recreated(env, syslog):
     prepared(env)
+    checkpointed(env)
     original = open(env.db, "rb").read()
     with open(env.db, "r+b") as handle:
         handle.write(b"this is not an sqlite database!!" * 4)
@@ -51,7 +57,7 @@ def test_corrupt_header_is_refused_and_never_recreated(env, syslog):
 
 def test_truncated_database_is_refused(env, syslog):
     prepared(env)
-    subprocess.run(["sqlite3", env.db, "PRAGMA wal_checkpoint(TRUNCATE)"], check=True, capture_output=True)
+    checkpointed(env)
     original = open(env.db, "rb").read()
     os.truncate(env.db, 1000)
     denied_with(env, syslog, "state database corrupt")
@@ -120,6 +126,7 @@ def test_full_filesystem_denies_and_recovers(env, syslog):
         state = mount + "/state"
         os.mkdir(state, 0o700)
         db = state + "/lockwarden.db"
+        checkpointed(env)
         shutil.copy2(env.db, db)
         os.chmod(db, 0o600)
         with open(env.conf) as handle:
@@ -149,7 +156,7 @@ def test_full_filesystem_denies_and_recovers(env, syslog):
 
 
 def test_a_writer_holding_the_lock_past_busy_timeout_denies(env, syslog):
-    prepared(env, busy_timeout=200)
+    prepared(env, busy_timeout=200, record_timeout=300)
     env.service(name="lw-fault-write", stack="auth [default=die] {module} authfail {args}\n")
     holder = sqlite3.connect(env.db, timeout=1, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
@@ -163,6 +170,27 @@ def test_a_writer_holding_the_lock_past_busy_timeout_denies(env, syslog):
         holder.execute("ROLLBACK")
         holder.close()
     recovers(env)
+
+
+def test_a_failure_waits_record_timeout_to_be_counted(env):
+    # busy_timeout is short, but a failure must not be dropped for a lock held a little longer.
+    prepared(env, busy_timeout=100, record_timeout=20000)
+    env.service(name="lw-fault-wait", stack="auth [default=die] {module} authfail {args}\n")
+    before = env.show("lwt-alice")["consecutive_failures"]
+    holder = sqlite3.connect(env.db, timeout=1, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        attempt = subprocess.Popen(
+            [DRIVER, "--confdir", env.confdir, "--service", "lw-fault-wait", "--user", "lwt-alice", "--ops", "auth"],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        time.sleep(1.5)
+        assert attempt.poll() is None, "the failure was not kept waiting for the write lock"
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    out, _ = attempt.communicate(timeout=30)
+    assert "auth: Authentication failure" in out, out
+    assert env.show("lwt-alice")["consecutive_failures"] == before + 1
 
 
 def test_writers_killed_mid_transaction_lose_no_acknowledged_failure(env):
