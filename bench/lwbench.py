@@ -275,6 +275,8 @@ class Bench:
         return path
 
     def write_reset_scripts(self, db=None, suffix=""):
+        # The resets leave the WAL in place as login calls do (no checkpoint on close): otherwise
+        # every timed attempt would pay for re-creating it, which no real login does.
         db = db or self.db
         uid = self.uids[self.users[0]]
         user = self.users[0]
@@ -283,9 +285,9 @@ class Bench:
         self.resets["faillock" + suffix] = self.write_script(
             "reset-faillock.sh", [f"faillock --dir {self.tally} --user {user} --reset"])
         self.resets["lw" + suffix] = self.write_script(
-            f"reset-lw{suffix}.sh", [f'sqlite3 -cmd ".timeout 5000" {db} "{self.lw_reset_sql([uid])}"'])
+            f"reset-lw{suffix}.sh", [f'sqlite3 -cmd ".timeout 5000" -cmd ".dbconfig no_ckpt_on_close on" {db} "{self.lw_reset_sql([uid])}"'])
         self.resets["lw-mfa" + suffix] = self.write_script(
-            f"reset-lw-mfa{suffix}.sh", [f'sqlite3 -cmd ".timeout 5000" {db} "{self.lw_reset_sql([uid], mfa=True)}"'])
+            f"reset-lw-mfa{suffix}.sh", [f'sqlite3 -cmd ".timeout 5000" -cmd ".dbconfig no_ckpt_on_close on" {db} "{self.lw_reset_sql([uid], mfa=True)}"'])
 
     def reset_for(self, stack, path, suffix=""):
         if stack == "a":
@@ -660,7 +662,7 @@ def section_scale(bench):
             handle.write(open(os.path.join(bench.confdir, "dc-fail")).read().replace(bench.conf_counting,
                                                                                    conf_counting))
         reset = bench.write_script(f"reset-lw-{users}.sh", [
-            f'sqlite3 -cmd ".timeout 5000" {db} "{bench.lw_reset_sql([bench.uids[user]])}"'])
+            f'sqlite3 -cmd ".timeout 5000" -cmd ".dbconfig no_ckpt_on_close on" {db} "{bench.lw_reset_sql([bench.uids[user]])}"'])
         record = {"users": users, "fill_s": fill_s, "sizes": sizes, "events": min(users, MAX_EVENTS),
                   "db": db, "conf_counting": conf_counting}
         for path in ("ok", "fail"):
@@ -828,6 +830,46 @@ def dlopen_costs(bench):
     return costs, relocations
 
 
+FLOOR_SWIFT = '@_cdecl("lw_floor_entry") public func floorEntry() -> Int32 { 42 }\n'
+FLOOR_LOADER = r"""#include <dlfcn.h>
+#include <stdio.h>
+int main(int argc, char **argv) {
+    if (argc > 1 && !dlopen(argv[1], RTLD_NOW | RTLD_LOCAL)) { fprintf(stderr, "%s\n", dlerror()); return 1; }
+    return 0;
+}
+"""
+
+
+def runtime_floor(bench):
+    """What any core written in Swift costs a process before it does anything: an empty library with
+    the static Swift runtime, linked as the core is (Package.swift), loaded by a minimal C program;
+    against the program alone and the program loading the real core."""
+    swiftc, gcc = shutil.which("swiftc"), shutil.which("gcc")
+    if not swiftc or not gcc:
+        return {"error": "swiftc or gcc not on PATH"}
+    work = os.path.join(bench.work, "floor")
+    os.makedirs(work, exist_ok=True)
+    for name, text in (("empty.swift", FLOOR_SWIFT), ("loader.c", FLOOR_LOADER)):
+        with open(os.path.join(work, name), "w") as handle:
+            handle.write(text)
+    library, loader = os.path.join(work, "libempty_swift.so"), os.path.join(work, "loader")
+    run([swiftc, "-emit-library", "-O", "-static-stdlib", "-module-name", "EmptyCore",
+         "-L", os.path.join(TOP, ".build", "static-libstdcxx"), "-use-ld=lld",
+         "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs", "-Xlinker", "-z", "-Xlinker", "nodelete",
+         "-Xlinker", "-z", "-Xlinker", "now", "-o", library, os.path.join(work, "empty.swift")], timeout=600)
+    run([gcc, "-O2", "-o", loader, os.path.join(work, "loader.c"), "-ldl"])
+    none = bench.resets["none"]
+    cases = {"C program alone": [loader], "empty Swift library (static runtime)": [loader, library],
+             "Lockwarden core": [loader, CORE]}
+    result = {}
+    for label, command in cases.items():
+        timed = hyperfine(bench, "floor", command, none, False)
+        result[label] = {"median_s": timed["median"], "cpu_s": timed["user"] + timed["system"],
+                         "maxrss_kb": statistics.median(time_v(command, none, TIME_RUNS)["maxrss_kb"]),
+                         "file_bytes": os.path.getsize(command[-1])}
+    return result
+
+
 def perf_profile(bench, service, stack, path, attempts):
     """CPU samples (perf, cpu-clock) of the driver over a loop of attempts, by shared object."""
     data = os.path.join(bench.work, "perf.data")
@@ -880,6 +922,11 @@ def section_breakdown(bench):
         syscalls[service] = strace_syscalls(command, bench.reset_for(stack, path))
     log("5. dlopen cost per library")
     dlopen, relocations = dlopen_costs(bench)
+    log("5. the floor: an empty Swift library with the static runtime")
+    try:
+        floor = runtime_floor(bench)
+    except Exception as error:  # the rest of the section still counts
+        floor = {"error": str(error)[:500]}
     memory = {}
     for service, stack, path in (("b-fail", "b", "fail"), ("c-fail", "c", "fail"), ("d-fail", "d", "fail"),
                                  ("e-fail", "e", "fail")):
@@ -900,7 +947,8 @@ def section_breakdown(bench):
             log(f"5. perf: {service}")
             perf[service] = perf_profile(bench, service, stack, path, 20 if QUICK else 100)
     bench.save("breakdown", {"callgrind_totals": totals, "profiles": profiles, "syscalls": syscalls,
-                             "dlopen_ir": dlopen, "relocations": relocations, "memory": memory, "perf": perf})
+                             "dlopen_ir": dlopen, "relocations": relocations, "memory": memory, "perf": perf,
+                             "floor": floor})
 
 
 # ---- the machine

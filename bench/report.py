@@ -55,7 +55,8 @@ def table(headers, rows):
 
 
 class Report:
-    def __init__(self, results):
+    def __init__(self, results, baseline=None):
+        self.baseline = baseline
         self.machine = load(results, "machine") or {}
         self.transaction = load(results, "transaction")
         self.loop = load(results, "loop")
@@ -286,12 +287,9 @@ class Report:
                     f"{STACKS[r['stack']]}, {r['workers']} processes on {r['users']} user(s), {r['mode']}: "
                     f"{r['expected_total'] - r['counted_total']} of {r['expected_total']} failures not counted "
                     f"(slowest attempt {r['max_ms']:.0f} ms)" for r in lost)
-                + ". A Lockwarden call that waits longer than `busy_timeout` (2000 ms by default) for the "
-                "write lock denies the attempt (`on_error = deny`) without counting it, so under enough "
-                "parallel attempts some failures go uncounted — a way around the lockout for an attacker "
-                "who can open many connections at once. What makes the queue this long is how long each call "
-                "holds the database: the commit's fsync, and on close the checkpoint with two more syncs under "
-                "an exclusive lock (section 5).")
+                + ". An attempt that Lockwarden cannot record within `record_timeout` is denied without "
+                "being counted, so under enough parallel attempts some failures go uncounted: a way around "
+                "the lockout for an attacker who can open many connections at once.")
             out.append("")
         return out
 
@@ -487,121 +485,140 @@ class Report:
         out.append("")
         return out
 
-    def findings(self):
-        """What costs most in Lockwarden, from this run's figures, and what to do about it."""
+    def summary(self):
+        """The figures the before/after table compares, from this run."""
         b = self.breakdown or {}
-        profiles = b.get("profiles", {})
-        parts = {p["part"]: p["ir"] for p in profiles.get("d-fail", {}).get("parts", [])}
-        parts_e = {p["part"]: p["ir"] for p in profiles.get("e-fail", {}).get("parts", [])}
-        dl = b.get("dlopen_ir", {})
         sys_d = b.get("syscalls", {}).get("d-ok", {})
-        syncs = sys_d.get("fdatasync", {}).get("calls", 0) + sys_d.get("fsync", {}).get("calls", 0)
-        unlinks = sys_d.get("unlink", {}).get("calls", 0)
-        mem = b.get("memory", {}).get("e-fail", {}).get("rss_delta_kb", {})
-        perf = b.get("perf", {}).get("d-fail", {}).get("by_dso", {})
-        whole = parts.get("whole process (driver, libpam, modules)")
-        load = parts.get("dlopen of the core and its libraries")
-        out = ["## Where the cost is, and how to cut it", ""]
-        out.append("Every PAM call of Lockwarden pays for loading a large core, opening SQLite, and (for a "
-                   "write) syncing the disk several times; the one-process-per-attempt model of sshd and "
-                   "login pays all of it on every attempt. In order of size, from this run's figures:")
+        contention = {}
+        for record in (self.contention or {}).get("records", []):
+            if record["stack"] == "d":
+                key = f"{record['workers']}x{record['users']} {record['mode']}"
+                contention[key] = {"attempts_per_s": record["attempts_per_s"],
+                                   "lost": record["expected_total"] - record["counted_total"],
+                                   "made": record["expected_total"]}
+        loop = self.lp("d", "fail")
+        return {
+            "transaction_s": {f"{s}-{p}": self.tx_median(s, p) for s in "bcde" for p in ("ok", "fail")},
+            "maxrss_kb": {f"{s}-{p}": self.tx_rss(s, p) for s in "ce" for p in ("ok", "fail")},
+            "loop_d_fail_s": loop["per_attempt_s"] if loop else None,
+            "dlopen_core_ir": b.get("dlopen_ir", {}).get("liblockwarden_core.so (with its libraries)"),
+            "syncs_d_ok": sys_d.get("fdatasync", {}).get("calls", 0) + sys_d.get("fsync", {}).get("calls", 0),
+            "unlinks_d_ok": sys_d.get("unlink", {}).get("calls", 0),
+            "contention_d": contention,
+        }
+
+    def before_after(self, baseline):
+        if not baseline:
+            return []
+        before, after = baseline["figures"], self.summary()
+        rows = []
+
+        def row(label, old, new, show):
+            change = f"{new / old:.2f}×" if old and new is not None else "–"
+            rows.append([label, show(old), show(new), change])
+
+        for key in ("d-ok", "d-fail", "e-ok", "e-fail"):
+            stack, path = key.split("-")
+            row(f"Whole transaction {STACKS[stack]}, {PATHS[path]} (median ms)", before["transaction_s"].get(key),
+                after["transaction_s"].get(key), ms)
+            peer = {"d": "b", "e": "c"}[stack] + "-" + path
+            old_q = _quotient(before["transaction_s"].get(key), before["transaction_s"].get(peer))
+            new_q = _quotient(after["transaction_s"].get(key), after["transaction_s"].get(peer))
+            row(f"… as a multiple of {STACKS[peer[0]]}", old_q, new_q, lambda v: "–" if v is None else f"{v:.2f}×")
+        for key in ("e-ok", "e-fail"):
+            row(f"Peak RSS {STACKS['e']}, {PATHS[key[2:]]} (MiB)", before["maxrss_kb"].get(key),
+                after["maxrss_kb"].get(key), mib)
+        row("In-process loop, (d) failure (ms per attempt)", before.get("loop_d_fail_s"), after.get("loop_d_fail_s"),
+            lambda v: ms(v, 1))
+        row("`dlopen` of the core with its libraries (instructions)", before.get("dlopen_core_ir"),
+            after.get("dlopen_core_ir"), mega)
+        row("fsync/fdatasync in one successful attempt through (d)", before.get("syncs_d_ok"),
+            after.get("syncs_d_ok"), lambda v: "–" if v is None else str(v))
+        row("unlink in one successful attempt through (d)", before.get("unlinks_d_ok"), after.get("unlinks_d_ok"),
+            lambda v: "–" if v is None else str(v))
+        for key, old in before.get("contention_d", {}).items():
+            new = after.get("contention_d", {}).get(key)
+            workers, rest = key.split("x")
+            users, mode = rest.split(" ")
+            label = f"Contention {workers} processes on {users} user(s), {mode}"
+            row(f"{label}: failures/s", old["attempts_per_s"], new and new["attempts_per_s"],
+                lambda v: "–" if v is None else f"{v:.0f}")
+            row(f"{label}: failures not counted", old["lost"], new and new["lost"],
+                lambda v: "–" if v is None else str(v))
+        out = ["## Before and after", "",
+               f"Before: {baseline['label']} (`bench/baseline.json`, the figures of that run). After: this run. "
+               "Both on this machine with the same `make bench`; the machine is shared, so small differences "
+               "are noise.", ""]
+        out.append(table(["Figure", "Before", "After", "After / before"], rows))
         out.append("")
-        n = 0
-        if load and whole:
-            n += 1
-            parts_dl = ", ".join(f"{k.split(' ')[0]} {mega(v)}" for k, v in dl.items()
-                                 if k.split(" ")[0] in ("libstdc++.so.6", "libcrypto.so.3", "libsqlite3.so.0",
-                                                        "libqrencode.so.4"))
-            linker = sum(v for k, v in perf.items() if "ld-linux" in k)
-            kernel = sum(v for k, v in perf.items() if "kernel" in k)
-            out.append(
-                f"{n}. **Loading the core.** `dlopen` of the core is {mega(load)} of the {mega(whole)} "
-                f"instructions of a failed attempt through (d); pam_faillock's whole process is "
-                f"{mega(self.ir('b', 'fail'))}. "
-                + (f"In CPU time, the dynamic linker takes {linker * 100:.0f} % of the driver's samples and the "
-                   f"kernel {kernel * 100:.0f} % (page faults to map and relocate the libraries, and to unmap "
-                   "them at exit). " if perf else "")
-                + f"Alone, the libraries the core pulls in cost: {parts_dl}; most of that is symbol lookup for "
-                "their relocations, all bound at once under `RTLD_NOW`. Cut: link libstdc++ statically into "
-                "the core (it comes in with the static Swift runtime; `-static-libstdc++` with hidden "
-                "visibility leaves no symbol relocations to resolve); do not link libqrencode and libcrypto "
-                "at login — `LockwardenQR` is needed only for enrollment, and HMAC-SHA1/256/512 for TOTP fits "
-                "in a small pure-Swift file (libcrypto can stay, loaded with `dlopen` on first use, for the "
-                "PBKDF2 of backup codes and for enrollment).")
-        totp = parts_e.get("core: TOTP step")
-        if totp:
-            n += 1
-            out.append(
-                f"{n}. **The TOTP step ({mega(totp)} instructions for one wrong code).** Almost all of it is "
-                "OpenSSL 3 setting itself up for the first `HMAC()` of the process: `OPENSSL_init_crypto` "
-                "loads `openssl.cnf` and `EVP_MAC_fetch` builds the provider's algorithm tables — for three "
-                "HMACs of 8 bytes. Cut: the in-core HMAC of 1., used by `TOTPVerifier` in place of "
-                "`OpenSSLHMAC` (`Sources/LockwardenCrypto/OpenSSLHMAC.swift`); short of that, "
-                "`OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL)` and one `EVP_MAC_fetch` per call "
-                "rather than `HMAC()` per step.")
-        if syncs:
-            n += 1
-            d_ok, b_ok = self.tx_median("d", "ok"), self.tx_median("b", "ok")
-            cpu_d = self.tx_cpu("d", "ok")
-            contention = (self.contention or {}).get("records", [])
-            one = next((r for r in contention if r["stack"] == "d" and r["users"] == 1 and r["mode"] == "inproc"), None)
-            loop_d = self.lp("d", "fail")
-            out.append(
-                f"{n}. **Syncing and re-creating the WAL on every call.** strace counts {syncs} fsync/fdatasync "
-                f"calls and {unlinks} unlinks in one successful attempt through (d); pam_faillock makes none. "
-                "Every PAM call opens its own connection, and when the last connection to a WAL database "
-                "closes, SQLite checkpoints the WAL into the database (two more syncs) and deletes the "
-                "`-wal` and `-shm` files, which the next call creates again (and syncs the directory for). "
-                + (f"Here a successful attempt took {ms(d_ok)} ms of wall time for {ms(cpu_d)} ms of CPU; on a "
-                   "slower disk the syncs dominate. " if d_ok and cpu_d is not None else "")
-                + (f"In the in-process loop, where no library is loaded, a failure through (d) took "
-                   f"{ms(loop_d['per_attempt_s'], 1)} ms of wall time for {ms(loop_d['cpu_per_attempt_s'], 1)} ms "
-                   "of CPU: the rest is waiting for the syncs. " if loop_d and loop_d.get("cpu_per_attempt_s") else "")
-                + (f"Under contention they serialise everything: {one['attempts_per_s']:.0f} failures/s for 16 "
-                   "processes on one user. " if one else "")
-                + "Cut: keep the WAL between calls — in `Connection` (`Sources/LockwardenStore/SQLite.swift`) "
-                "set `SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE` and `SQLITE_FCNTL_PERSIST_WAL` right after "
-                "`sqlite3_open_v2`, and leave checkpoints to `wal_autocheckpoint` (and to the `lockwarden "
-                "notify` timer). A commit then costs one WAL sync, exactly as durable as now. Also, `preauth` "
-                "of a user in good standing changes nothing but still takes the write lock (`BEGIN IMMEDIATE` "
-                "in `StateStore.immediateTransaction`, via `Call.commit`): a read transaction first, and a "
-                "write only when the state changes (an expired lock), halves the write locks per attempt.")
-        schema = parts.get("core: database open (checks, open, pragmas, schema)")
-        prepare = parts.get("sqlite3_prepare (SQL parsing, all statements)")
-        if schema and prepare:
-            n += 1
-            out.append(
-                f"{n}. **SQLite per call.** Opening the database costs {mega(schema)} and SQL parsing "
-                f"{mega(prepare)} per attempt: every PAM call opens a new connection, and a new connection "
-                "parses the whole schema (every table and index of every migration) before its first "
-                "statement; then each statement is prepared from text. Cut: read `checkSchema`'s "
-                "`application_id` and `user_version` in one statement and fold `PRAGMA synchronous` into the "
-                "open (`StateStore.open`); or let the PAM calls of one login share one connection while "
-                "`getpid()` is unchanged (the design's rule is that no connection crosses a fork, which a pid "
-                "check keeps).")
-        config = parts.get("core: configuration (read + parse)")
-        if config:
-            n += 1
-            out.append(
-                f"{n}. **Configuration.** Reading and parsing the configuration costs {mega(config)} per "
-                "attempt (once per PAM call). The core stays loaded (`-z nodelete`), so `CallSettings.load` "
-                "can keep the parsed file keyed by (device, inode, size, mtime) and parse it again only when "
-                "it changes.")
-        if mem:
-            n += 1
-            big = sorted(mem.items(), key=lambda kv: -kv[1])[:4]
-            out.append(
-                f"{n}. **Memory.** One attempt through (e) adds "
-                + ", ".join(f"{mib(v)} MiB in {k}" for k, v in big)
-                + " of resident memory: code and relocated data the dynamic linker and the first calls touch, "
-                "and libcrypto's provider tables. 1. and 2. remove libcrypto's and libstdc++'s share; for the "
-                f"core itself, {relocations_note(b)} relocations (24 bytes each in `.rela.dyn`, all read at "
-                "load) shrink to a few kilobytes with `-Wl,-z,pack-relative-relocs` (RELR, supported by "
-                "Debian 12's glibc and binutils).")
+        return out
+
+    def findings(self):
+        """What was done about the missed targets, and what is left, from this run's figures."""
+        b = self.breakdown or {}
+        floor = b.get("floor", {})
+        out = ["## What was cut, and what is left", ""]
+        out.append(
+            "Cut since the first run (each a commit of its own; before/after figures above):")
         out.append("")
-        out.append("These are measurements and suggestions for the code outside `bench/`; this run changes "
-                   "none of it. Re-run `make bench` after each change to record the before/after figures.")
+        out.append(
+            "1. **libstdc++ linked into the core, relocations packed.** The static Swift runtime needs "
+            "libstdc++; the shared one cost every login its symbol lookups. The Makefile points the link at "
+            "`libstdc++.a` (`.build/static-libstdcxx`), and lld packs the relative relocations "
+            "(`-z pack-relative-relocs`, DT_RELR), so the dynamic linker reads kilobytes instead of "
+            "hundreds of kilobytes of `.rela.dyn`.")
+        out.append(
+            "2. **No libcrypto.** SHA-1, SHA-256, SHA-512, HMAC and PBKDF2 are written in Swift "
+            "(`Sources/LockwardenCrypto`), checked against the FIPS 180, RFC 2202, RFC 4231 and RFC 7914 "
+            "vectors and, byte for byte, against OpenSSL in the unit tests (OpenSSL is a test oracle only). "
+            "That removes libcrypto's load (its relocations and provider tables) from every login and "
+            "OpenSSL 3's initialisation from the first TOTP check.")
+        out.append(
+            "3. **One sync per recorded attempt; nothing re-created.** Login calls keep SQLite's WAL and its "
+            "index between calls (`SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE`) and fold the WAL into the database "
+            "every 64 pages with a truncating checkpoint (a process that opens the database alone reads the "
+            "whole WAL to rebuild its index, so the WAL must stay short). `preauth` and the account check "
+            "read first and take the write lock only when the state changes, so a login in good standing "
+            "writes once (its `Login succeeded` event), with `synchronous = FULL`.")
+        out.append(
+            "4. **No lost failures.** The steps that record an attempt (`authfail`, `authsucc`, `totp`) wait "
+            "up to `record_timeout` (30 s, a new setting) for the write lock instead of `busy_timeout` "
+            "(2 s): the lost counts of the first run were a way around the lockout for an attacker who "
+            "opens many connections at once.")
         out.append("")
+        core = floor.get("Lockwarden core")
+        empty = floor.get("empty Swift library (static runtime)")
+        alone = floor.get("C program alone")
+        b_ok = self.tx_median("b", "ok")
+        c_rss = self.tx_rss("c", "fail")
+        if core and empty and alone:
+            out.append(
+                "**What is left: the Swift runtime itself.** Loading a library written in Swift costs a process "
+                "the static Swift runtime's start-up whatever the library does. Measured in this run, with a "
+                "minimal C program that only calls `dlopen`:")
+            out.append("")
+            rows = [[label, ms(v["median_s"]), ms(v["cpu_s"]), mib(v["maxrss_kb"]), f"{v['file_bytes'] / 1e6:.1f} MB"]
+                    for label, v in floor.items() if isinstance(v, dict)]
+            out.append(table(["Loaded", "Wall (median ms)", "CPU (ms)", "Peak RSS (MiB)", "File"], rows))
+            out.append("")
+            extra = empty["median_s"] - alone["median_s"]
+            out.append(
+                f"An empty Swift library adds {ms(extra)} ms and "
+                f"{mib(empty['maxrss_kb'] - alone['maxrss_kb'])} MiB to a process"
+                + (f"; the whole pam_faillock transaction (b) takes {ms(b_ok)} ms, so 1.25× of it leaves "
+                   f"{ms(b_ok * 0.25)} ms for everything Lockwarden does" if b_ok else "")
+                + (f", and 1.5× of (c)'s peak RSS leaves {mib(c_rss * 0.5)} MiB" if c_rss else "")
+                + ". The time and memory targets cannot be met by a core in Swift loaded into every login "
+                "process, which the design requires; the remaining cost of the real core over the empty one "
+                f"({ms(core['median_s'] - empty['median_s'])} ms, "
+                f"{mib(core['maxrss_kb'] - empty['maxrss_kb'])} MiB) is SQLite, the code itself and its "
+                "metadata. Next cuts, in order of size: open the database once per login rather than once per "
+                "PAM call (needs a connection that is provably never used across `fork`), keep the parsed "
+                "configuration while the core stays loaded, and fewer distinct generic types on the login "
+                "path (each costs the runtime a metadata instantiation on first use).")
+            out.append("")
+        elif floor.get("error"):
+            out += [f"The runtime floor was not measured in this run: {floor['error']}", ""]
         return out
 
     def write(self, path):
@@ -618,9 +635,13 @@ class Report:
             text += ["**Sections that failed in this run:** " + "; ".join(
                 f"{e['section']}: {e['error'][:300]}" for e in errors), ""]
         text += ["![Per-attempt time of each stack](benchmarks.png)", ""]
-        text += body + self.findings()
+        text += body + self.before_after(self.baseline) + self.findings()
         with open(path, "w") as handle:
             handle.write("\n".join(text).rstrip() + "\n")
+
+
+def _quotient(value, base):
+    return value / base if value is not None and base else None
 
 
 def relocations_note(b):
@@ -727,8 +748,17 @@ def main():
     parser.add_argument("--results", required=True)
     parser.add_argument("--markdown", required=True)
     parser.add_argument("--plot", required=True)
+    parser.add_argument("--baseline", help="figures of an earlier run (bench/baseline.json) to compare with")
+    parser.add_argument("--save-summary", help="write this run's figures (the format of --baseline) here")
     args = parser.parse_args()
-    report = Report(args.results)
+    baseline = None
+    if args.baseline and os.path.exists(args.baseline):
+        with open(args.baseline) as handle:
+            baseline = json.load(handle)
+    report = Report(args.results, baseline)
+    if args.save_summary:
+        with open(args.save_summary, "w") as handle:
+            json.dump({"label": "", "figures": report.summary()}, handle, indent=1)
     report.write(args.markdown)
     plot(report, args.plot)
 
