@@ -4,7 +4,7 @@ import PackageDescription
 // Layers (see README "Architecture"):
 //   LockwardenPolicy  pure decisions, config, escaping; knows nothing of PAM or SQLite
 //   LockwardenTOTP    pure RFC 4226/6238 codes, base32, otpauth URIs, backup-code format
-//   LockwardenCrypto  the only code that uses libcrypto: HMAC, salted hashes, randomness
+//   LockwardenCrypto  SHA-1/SHA-2, HMAC and PBKDF2 in Swift (no libcrypto), randomness
 //   LockwardenQR      enrollment QR codes as text (libqrencode)
 //   LockwardenStore   the only code that talks to SQLite
 //   LockwardenSystem  thin Glibc layer: accounts, groups, files, clock
@@ -26,12 +26,14 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CSQLite", path: "CModules/CSQLite"),
+        // OpenSSL's libcrypto: only the oracle of LockwardenCryptoTests, never linked into the core.
         .systemLibrary(name: "CCrypto", path: "CModules/CCrypto"),
+        .systemLibrary(name: "CRandom", path: "CModules/CRandom"),
         .systemLibrary(name: "CQRencode", path: "CModules/CQRencode"),
         .target(name: "CLockwardenContract", path: "Sources/CLockwardenContract"),
         .target(name: "LockwardenPolicy"),
         .target(name: "LockwardenTOTP"),
-        .target(name: "LockwardenCrypto", dependencies: ["CCrypto", "LockwardenTOTP"]),
+        .target(name: "LockwardenCrypto", dependencies: ["CRandom", "LockwardenTOTP"]),
         .target(name: "LockwardenQR", dependencies: ["CQRencode"]),
         .target(name: "LockwardenSystem"),
         .target(

@@ -1,17 +1,4 @@
-/* OpenSSL's libcrypto (HMAC, digests, KDFs) for the TOTP and PIN code. */
-#include <openssl/crypto.h>
+/* OpenSSL's libcrypto, only as the oracle of the differential tests in
+ * Tests/LockwardenCryptoTests: production code hashes with LockwardenCrypto's own code. */
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/rand.h>
-
-#include <errno.h>
-#include <sys/random.h>
-
-/* getrandom(2) for Swift, retried on EINTR; blocks only until the pool is first seeded. */
-static inline long lw_getrandom(void *buffer, unsigned long length) {
-    ssize_t result;
-    do {
-        result = getrandom(buffer, length, 0);
-    } while (result < 0 && errno == EINTR);
-    return (long)result;
-}

@@ -1,4 +1,4 @@
-internal import CCrypto
+internal import CRandom
 
 /// Bytes from the kernel's CSPRNG (getrandom); nil if the kernel cannot supply them.
 public enum RandomBytes {
