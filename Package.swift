@@ -79,6 +79,7 @@ let package = Package(
         ),
         .testTarget(name: "LockwardenPolicyTests", dependencies: ["LockwardenPolicy"]),
         .testTarget(name: "LockwardenTOTPTests", dependencies: ["LockwardenTOTP", "LockwardenCrypto"]),
+        .testTarget(name: "LockwardenCryptoTests", dependencies: ["LockwardenCrypto", "LockwardenTOTP", "CCrypto"]),
         .testTarget(
             name: "LockwardenStoreTests", dependencies: ["LockwardenStore", "LockwardenPolicy", "LockwardenSystem"]),
         .testTarget(
