@@ -34,6 +34,8 @@ def test_core_needs_no_swift_toolchain_at_run_time():
     assert "NODELETE" in dynamic and "BIND_NOW" in dynamic
     # libstdc++ is linked in (make build): loading the shared one costs every login.
     assert "libstdc++.so.6" not in needed, needed
+    # Hashing is in Swift: loading and initialising libcrypto cost every login.
+    assert not [lib for lib in needed if lib.startswith(("libcrypto.", "libssl."))], needed
 
 
 def test_module_is_hardened():
