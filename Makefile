@@ -47,9 +47,11 @@ test-deps: deps
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEB_TEST_DEPS); status=$$?; \
 	[ "$$keep" = 1 ] || rm -f /usr/sbin/policy-rc.d; exit $$status
 
-# One SwiftPM invocation builds the core library and the CLI in release mode.
+# One SwiftPM invocation builds the core library and the CLI in release mode. No $ORIGIN
+# RUNPATH: the core's libraries come from the system's paths only, with no search of its own
+# directory first.
 build: static-libstdcxx
-	$(SWIFT) build -c release --static-swift-stdlib
+	$(SWIFT) build -c release --static-swift-stdlib --disable-local-rpath
 	$(MAKE) pam-module
 
 install: deps build install-files
