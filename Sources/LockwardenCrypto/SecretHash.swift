@@ -6,7 +6,7 @@ public enum SecretHash {
     public static let saltBytes = 16
     public static let hashBytes = 32
     /// Enough to make offline guessing of a 50-bit code pointless, cheap enough that a login
-    /// checking ten codes stays well under a tenth of a second.
+    /// checking ten codes stays under a tenth of a second (about 7 ms per code here).
     public static let iterations: Int32 = 10_000
 
     public static func derive(_ secret: [UInt8], salt: [UInt8], iterations: Int32 = SecretHash.iterations) -> [UInt8]? {
