@@ -6,7 +6,7 @@ import PackageDescription
 //   LockwardenTOTP    pure RFC 4226/6238 codes, base32, otpauth URIs, backup-code format
 //   LockwardenCrypto  SHA-1/SHA-2, HMAC and PBKDF2 in Swift (no libcrypto), randomness
 //   LockwardenQR      enrollment QR codes as text (libqrencode)
-//   LockwardenStore   the only code that talks to SQLite
+//   LockwardenStore   the only code that talks to SQLite (CStoreVFS: its VFS, in C)
 //   LockwardenSystem  thin Glibc layer: accounts, groups, files, clock
 //   LockwardenEngine  one PAM call end to end, on top of the three above
 //   LockwardenCore    the only code that exports C functions (lockwarden_core.h)
@@ -31,13 +31,16 @@ let package = Package(
         .systemLibrary(name: "CRandom", path: "CModules/CRandom"),
         .systemLibrary(name: "CQRencode", path: "CModules/CQRencode"),
         .target(name: "CLockwardenContract", path: "Sources/CLockwardenContract"),
+        // The state database's VFS: SQLite's own, minus a directory sync per connection.
+        .target(name: "CStoreVFS", dependencies: ["CSQLite"]),
         .target(name: "LockwardenPolicy"),
         .target(name: "LockwardenTOTP"),
         .target(name: "LockwardenCrypto", dependencies: ["CRandom", "LockwardenTOTP"]),
         .target(name: "LockwardenQR", dependencies: ["CQRencode"]),
         .target(name: "LockwardenSystem"),
         .target(
-            name: "LockwardenStore", dependencies: ["CSQLite", "LockwardenPolicy", "LockwardenSystem", "LockwardenTOTP"]),
+            name: "LockwardenStore",
+            dependencies: ["CSQLite", "CStoreVFS", "LockwardenPolicy", "LockwardenSystem", "LockwardenTOTP"]),
         .target(
             name: "LockwardenEngine",
             dependencies: [

@@ -1,4 +1,5 @@
 internal import CSQLite
+internal import CStoreVFS
 
 /// A value bound to a statement parameter.
 enum SQLValue {
@@ -98,7 +99,7 @@ final class Connection {
     /// durable, and the next call neither re-creates the files nor reads a long WAL.
     init(path: String, flags: Int32, keepWAL: Bool = false) throws(StoreError) {
         var opened: OpaquePointer?
-        let code = sqlite3_open_v2(path, &opened, flags, nil)
+        let code = sqlite3_open_v2(path, &opened, flags, lw_store_vfs_name())
         guard code == SQLITE_OK, let opened else {
             let error = StoreError.from(code: code, connection: opened, path: path)
             sqlite3_close_v2(opened)

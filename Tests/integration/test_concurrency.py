@@ -1,4 +1,5 @@
 """Many processes failing at once: every failure is counted exactly once."""
+import os
 import subprocess
 
 from conftest import DRIVER
@@ -27,3 +28,23 @@ def test_sixteen_processes_fifty_failures_each_count_exactly(env):
     assert len(failures) == WORKERS * ATTEMPTS
     integrity = subprocess.run(["sqlite3", env.db, "PRAGMA integrity_check"], capture_output=True, text=True)
     assert integrity.stdout.strip() == "ok", integrity
+
+
+def test_a_recorded_failure_is_synced_once_and_the_wal_is_kept(env):
+    # Durable (synchronous = FULL) but no more: one sync of the WAL per recorded failure, no
+    # directory sync, no checkpoint, nothing deleted and re-created by the next call.
+    env.configure(deny=0, max_consecutive_failures=0)
+    env.service(name="lw-sync", stack="auth [default=die] {module} authfail {args}\n")
+    before = env.show("lwt-carol")["consecutive_failures"]
+    command = [DRIVER, "--confdir", env.confdir, "--service", "lw-sync", "--user", "lwt-carol", "--ops", "auth"]
+    subprocess.run(command, capture_output=True, check=False, timeout=60)
+    assert os.path.exists(env.db + "-wal") and os.path.exists(env.db + "-shm")
+    trace = env.base + "/sync.trace"
+    traced = subprocess.run(["strace", "-f", "-o", trace, "-e", "trace=fsync,fdatasync,unlink,unlinkat"] + command,
+                            capture_output=True, text=True, timeout=60)
+    assert "auth: Authentication failure (7)" in traced.stdout, traced
+    calls = [line for line in open(trace) if "sync(" in line or "unlink" in line]
+    assert len([line for line in calls if "sync(" in line]) == 1, calls
+    assert not [line for line in calls if "unlink" in line], calls
+    assert os.path.exists(env.db + "-wal")
+    assert env.show("lwt-carol")["consecutive_failures"] == before + 2
