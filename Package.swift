@@ -6,7 +6,7 @@ import PackageDescription
 //   LockwardenTOTP    pure RFC 4226/6238 codes, base32, otpauth URIs, backup-code format
 //   LockwardenCrypto  SHA-1/SHA-2, HMAC and PBKDF2 in Swift (no libcrypto), randomness
 //   LockwardenQR      enrollment QR codes as text (libqrencode)
-//   LockwardenStore   the only code that talks to SQLite (CStoreVFS: its VFS, in C)
+//   LockwardenStore   the only code that talks to SQLite (CStore: its VFS and busy wait, in C)
 //   LockwardenSystem  thin Glibc layer: accounts, groups, files, clock
 //   LockwardenEngine  one PAM call end to end, on top of the three above
 //   LockwardenCore    the only code that exports C functions (lockwarden_core.h)
@@ -31,8 +31,9 @@ let package = Package(
         .systemLibrary(name: "CRandom", path: "CModules/CRandom"),
         .systemLibrary(name: "CQRencode", path: "CModules/CQRencode"),
         .target(name: "CLockwardenContract", path: "Sources/CLockwardenContract"),
-        // The state database's VFS: SQLite's own, minus a directory sync per connection.
-        .target(name: "CStoreVFS", dependencies: ["CSQLite"]),
+        // The state database's C parts: its VFS (SQLite's own, minus a directory sync per
+        // connection) and a busy wait that polls in fractions of a millisecond.
+        .target(name: "CStore", dependencies: ["CSQLite"]),
         .target(name: "LockwardenPolicy"),
         .target(name: "LockwardenTOTP"),
         .target(name: "LockwardenCrypto", dependencies: ["CRandom", "LockwardenTOTP"]),
@@ -40,7 +41,7 @@ let package = Package(
         .target(name: "LockwardenSystem"),
         .target(
             name: "LockwardenStore",
-            dependencies: ["CSQLite", "CStoreVFS", "LockwardenPolicy", "LockwardenSystem", "LockwardenTOTP"]),
+            dependencies: ["CSQLite", "CStore", "LockwardenPolicy", "LockwardenSystem", "LockwardenTOTP"]),
         .target(
             name: "LockwardenEngine",
             dependencies: [
@@ -58,11 +59,13 @@ let package = Package(
                 // .build/static-libstdcxx (a plain `swift build` falls back to the shared one):
                 // loading libstdc++.so costs a login more than the rest of the runtime together.
                 // lld packs the relative relocations (DT_RELR): fewer pages touched at load.
+                // No debug sections in the installed core (symbols stay, for profiles).
                 .unsafeFlags([
                     "-static-stdlib",
                     "-L.build/static-libstdcxx",
                     "-use-ld=lld",
                     "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
+                    "-Xlinker", "--strip-debug",
                     "-Xlinker", "-z", "-Xlinker", "nodelete",
                     "-Xlinker", "-z", "-Xlinker", "relro",
                     "-Xlinker", "-z", "-Xlinker", "now",

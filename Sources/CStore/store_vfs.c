@@ -4,7 +4,7 @@
    directory needs syncing only when the WAL is really created, so this VFS (the default one
    with a different open) drops CREATE when the WAL is already there, and asks again with
    CREATE if that fails (an administrative command deleted the WAL in between). */
-#include "lockwarden_store_vfs.h"
+#include "lockwarden_store.h"
 
 #include <pthread.h>
 #include <sqlite3.h>
