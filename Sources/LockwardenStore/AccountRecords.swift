@@ -106,7 +106,7 @@ extension StateStore {
 
     private func readAccount(_ row: Statement) -> AccountRecord {
         var state = AccountState()
-        state.recentFailures = row.text(3).split(separator: " ").compactMap { Int64($0) }
+        state.recentFailures = row.integerList(3)
         state.consecutiveFailures = Int(clamping: row.integer(4))
         state.lastFailureAt = row.optionalInteger(5)
         if state.lastFailureAt != nil {

@@ -30,6 +30,32 @@ struct AccountRecordsTests {
         }
     }
 
+    @Test("a list of a thousand failure times reads back exactly")
+    func longFailureList() throws {
+        let fixture = try StoreFixture()
+        defer { fixture.remove() }
+        let database = try fixture.open()
+        var state = AccountState()
+        state.recentFailures = (0..<1_000).map { t0 - 1_000 + Int64($0) }
+        try store(state, for: .user(uid: 1_000, name: "alice"), in: database)
+        #expect(try database.account(.user(uid: 1_000, name: "alice")).state.recentFailures == state.recentFailures)
+    }
+
+    @Test("a hand-edited failure list keeps its whole numbers and skips anything else")
+    func editedFailureList() throws {
+        let fixture = try StoreFixture()
+        defer { fixture.remove() }
+        let database = try fixture.open()
+        var state = AccountState()
+        state.recentFailures = [t0]
+        try store(state, for: .user(uid: 1_000, name: "alice"), in: database)
+        try database.connection.execute(
+            "UPDATE accounts SET recent_failures = '  1 2  x 3 -4 +5 99999999999999999999 - 6e1 -9223372036854775808 7 '")
+        #expect(
+            try database.account(.user(uid: 1_000, name: "alice")).state.recentFailures
+                == [1, 2, 3, -4, 5, Int64.min, 7])
+    }
+
     @Test("an unseen account reads as a fresh record that is not yet stored")
     func freshRecord() throws {
         let fixture = try StoreFixture()
