@@ -32,7 +32,7 @@ let package = Package(
         .systemLibrary(name: "CQRencode", path: "CModules/CQRencode"),
         .target(name: "CLockwardenContract", path: "Sources/CLockwardenContract"),
         // The state database's C parts: its VFS (SQLite's own, minus a directory sync per
-        // connection) and a busy wait that polls in fractions of a millisecond.
+        // connection) and a busy wait that polls every 0.25 to 5 ms.
         .target(name: "CStore", dependencies: ["CSQLite"]),
         .target(name: "LockwardenPolicy"),
         .target(name: "LockwardenTOTP"),

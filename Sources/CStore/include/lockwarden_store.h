@@ -8,7 +8,7 @@
    set up. Safe to call from any thread; registers the VFS on first use. */
 const char *lw_store_vfs_name(void);
 
-/* Waits up to `milliseconds` for another connection's lock, polling every 0.1 to 1 ms. */
+/* Waits up to `milliseconds` for another connection's lock, polling every 0.25 to 5 ms. */
 int lw_store_set_busy_wait(sqlite3 *db, int milliseconds);
 
 #endif
