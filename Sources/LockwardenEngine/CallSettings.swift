@@ -31,7 +31,7 @@ struct CallSettings {
         case .some(let text): fileText = text
         case .none: return nil
         }
-        let parsed = ConfigParser.parse(fileText: fileText, fileName: path, arguments: arguments)
+        let parsed = ParsedConfigCache.shared.parsed(fileText: fileText, fileName: path, arguments: arguments)
         for diagnostic in parsed.diagnostics {
             host.log(diagnostic.severity == .error ? .error : .warning, "configuration \(diagnostic.severity == .error ? "error" : "warning"): \(diagnostic.text)")
         }

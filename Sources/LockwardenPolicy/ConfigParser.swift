@@ -51,8 +51,19 @@ public enum ConfigParser {
 
     /// Applies the file's settings, then the module arguments over them.
     public static func parse(fileText: String, fileName: String, arguments: [String]) -> ParsedConfig {
+        applying(arguments: arguments, to: parseFile(fileText, fileName: fileName), fileName: fileName)
+    }
+
+    /// The file's settings alone; `applying(arguments:to:fileName:)` completes them.
+    public static func parseFile(_ text: String, fileName: String) -> ParsedConfig {
         var parsed = ParsedConfig()
-        parseFile(fileText, fileName: fileName, into: &parsed)
+        parseFile(text, fileName: fileName, into: &parsed)
+        return parsed
+    }
+
+    /// The module arguments over a file's settings, and the clinics of its sections.
+    public static func applying(arguments: [String], to file: ParsedConfig, fileName: String) -> ParsedConfig {
+        var parsed = file
         parseArguments(arguments, into: &parsed)
         let (clinics, problems) = Clinic.parse(parsed.sections, fileName: fileName)
         parsed.config.clinics = clinics

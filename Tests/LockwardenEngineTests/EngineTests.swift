@@ -57,6 +57,21 @@ struct EngineTests {
         #expect(events.allSatisfy { $0.uid == nil && $0.service == "sshd" && $0.rhost == "192.0.2.9" && $0.time > t0 })
     }
 
+    @Test("a configuration changed between calls of one process takes effect at the next call")
+    func configurationChangesAreSeen() throws {
+        let fixture = try EngineFixture()
+        defer { fixture.remove() }
+        let first = fixture.call(.authenticate, "authfail", now: t0)
+        #expect(first.host.lines.map(\.text).contains { $0.hasSuffix("(failure 1 of 5)") })
+        try fixture.writeConfiguration("db = \(fixture.databasePath)\ndeny = 2\n")
+        let second = fixture.call(.authenticate, "authfail", now: t0 + 1)
+        #expect(second.host.lines.map(\.text).contains { $0.hasPrefix("Account locked") })
+        try fixture.writeConfiguration("db = \(fixture.databasePath)\ndeny = lots\n")
+        let broken = fixture.call(.authenticate, "preauth", now: t0 + 2)
+        #expect(broken.verdict == .deny)
+        #expect(broken.host.lines.map(\.text).contains { $0.hasPrefix("configuration error") })
+    }
+
     @Test("a successful login resets the count")
     func successResets() throws {
         let fixture = try EngineFixture()
