@@ -825,8 +825,10 @@ def dlopen_costs(bench):
         kinds = {}
         for kind in re.findall(r"\bR_X86_64_(\w+)", text):
             kinds[kind] = kinds.get(kind, 0) + 1
+        relr = re.search(r"'\.relr\.dyn' at offset \w+ contains (\d+) entr", text)
         relocations[label] = {"symbolic": sum(v for k, v in kinds.items() if k != "RELATIVE"),
-                              "relative": kinds.get("RELATIVE", 0), "file_bytes": os.path.getsize(os.path.realpath(path))}
+                              "relative": kinds.get("RELATIVE", 0), "relr_words": int(relr.group(1)) if relr else 0,
+                              "file_bytes": os.path.getsize(os.path.realpath(path))}
     return costs, relocations
 
 
