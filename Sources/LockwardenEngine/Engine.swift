@@ -64,10 +64,16 @@ public enum Engine {
         }
         let policy = LockPolicy(config: call.config)
         let administrative = CurrentProcess.realUID == 0 && !call.request.changeExpired
-        let decision = try call.settle(subject: subject, store: store) { state in
+        let decide = { (state: AccountState) -> Decision in
             step.decide(
                 policy, state, subject: subject, source: call.source, administrative: administrative, now: call.now)
         }
+        // authfail and authsucc always record the attempt: straight to the write transaction.
+        // The other steps usually change nothing, so they read first.
+        let decision =
+            step.recordsAttempts
+            ? try call.commit(subject: subject, store: store) { state throws(StoreError) -> Decision in decide(state) }
+            : try call.settle(subject: subject, store: store, decide)
         // The lock message goes first: sshd shows PAM messages only together with a prompt.
         call.tell(decision)
         if step == .preauth && decision.verdict == .deny {
