@@ -29,6 +29,7 @@ let package = Package(
         // OpenSSL's libcrypto: only the oracle of LockwardenCryptoTests, never linked into the core.
         .systemLibrary(name: "CCrypto", path: "CModules/CCrypto"),
         .systemLibrary(name: "CRandom", path: "CModules/CRandom"),
+        .systemLibrary(name: "CLibc", path: "CModules/CLibc"),
         .systemLibrary(name: "CQRencode", path: "CModules/CQRencode"),
         .target(name: "CLockwardenContract", path: "Sources/CLockwardenContract"),
         // The state database's C parts: its VFS (SQLite's own, minus a directory sync per
@@ -38,7 +39,7 @@ let package = Package(
         .target(name: "LockwardenTOTP"),
         .target(name: "LockwardenCrypto", dependencies: ["CRandom", "LockwardenTOTP"]),
         .target(name: "LockwardenQR", dependencies: ["CQRencode"]),
-        .target(name: "LockwardenSystem"),
+        .target(name: "LockwardenSystem", dependencies: ["CLibc"]),
         .target(
             name: "LockwardenStore",
             dependencies: ["CSQLite", "CStore", "LockwardenPolicy", "LockwardenSystem", "LockwardenTOTP"]),

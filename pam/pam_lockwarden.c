@@ -21,6 +21,7 @@
 
 #include "lockwarden_core.h"
 #include "lw_loader.h"
+#include "lw_privilege.h"
 #include "lw_signals.h"
 #include "lw_text.h"
 
@@ -28,6 +29,7 @@
 typedef struct lw_call {
     pam_handle_t *pamh;
     int silent; /* PAM_SILENT: messages are dropped, prompts still run */
+    const lw_privilege *privilege; /* the caller's signal mask, back in force at prompts */
 } lw_call;
 
 static int deny_code(uint32_t stage)
@@ -118,9 +120,17 @@ static int32_t host_converse(void *context, int32_t style, const char *message,
         return -1;
 
     msg.msg = message;
-    if (conv->conv(1, &msgp, &resp, conv->appdata_ptr) != PAM_SUCCESS) {
-        free_response(resp);
-        return -1;
+    {
+        sigset_t blocked;
+        int rc;
+
+        lw_privilege_pause(call->privilege, &blocked);
+        rc = conv->conv(1, &msgp, &resp, conv->appdata_ptr);
+        lw_privilege_resume(call->privilege, &blocked);
+        if (rc != PAM_SUCCESS) {
+            free_response(resp);
+            return -1;
+        }
     }
 
     if (!prompt) {
@@ -167,7 +177,8 @@ static int run_core(pam_handle_t *pamh, uint32_t stage, int flags,
     int retval = deny_code(stage);
     lw_bytes args[LW_MAX_ARGS];
     lw_request request;
-    lw_call call = { pamh, (flags & PAM_SILENT) != 0 };
+    lw_privilege privilege;
+    lw_call call = { pamh, (flags & PAM_SILENT) != 0, &privilege };
     lw_host host = { &call, host_log, host_converse };
     lw_signal_state signals;
     lw_core core;
@@ -205,11 +216,22 @@ static int run_core(pam_handle_t *pamh, uint32_t stage, int flags,
     request.arguments = argc > 0 ? args : NULL;
     request.argument_count = (size_t)argc;
 
+    if (lw_privilege_enter(&privilege) != 0) {
+        pam_syslog(pamh, LOG_ERR, "cannot block terminal signals or take real uid 0 for the call; denying");
+        return retval;
+    }
+    if (lw_privilege_caller_is_root(&privilege))
+        request.flags |= LW_FLAG_CALLER_ROOT;
+
     lw_signals_save(&signals);
     verdict = core.handle(&request, &host);
     if (lw_signals_restore(&signals) > 0)
         pam_syslog(pamh, LOG_NOTICE, "core changed signal handlers; restored");
 
+    if (lw_privilege_leave(&privilege) != 0) {
+        pam_syslog(pamh, LOG_ERR, "cannot restore the caller's uids after the call; denying");
+        return retval;
+    }
     retval = map_verdict(stage, verdict);
     return retval;
 }

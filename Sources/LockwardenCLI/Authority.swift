@@ -35,8 +35,7 @@ struct Authority {
 
     /// The role of whoever runs this process. Without a configuration only uid 0 is an
     /// administrator and nobody owns a clinic.
-    static func current(_ config: LockwardenConfig?) -> Authority {
-        let identity = Identity.current()
+    static func current(_ config: LockwardenConfig?, identity: Identity = Identity.current()) -> Authority {
         let directory = ClinicDirectory(config ?? LockwardenConfig())
         if identity.isRoot { return Authority(identity: identity, role: .administrator, directory: directory) }
         guard let user = identity.user, let config else {
@@ -99,7 +98,8 @@ struct Authority {
         case administratorsOnly
         case administratorsAndOwnersOnly
         case rootOnly
-        case unidentified
+        case unidentified(String)
+        case configUnderSudo
 
         func text(_ words: String) -> String {
             switch self {
@@ -107,7 +107,9 @@ struct Authority {
             case .administratorsOnly: return "only administrators may run \(words)"
             case .administratorsAndOwnersOnly: return "only administrators and clinic owners may run \(words)"
             case .rootOnly: return "only root may run \(words)"
-            case .unidentified: return "SUDO_UID and SUDO_USER must both be set, and SUDO_UID must name a user"
+            case .unidentified(let why): return "the acting user cannot be identified: \(why)"
+            case .configUnderSudo:
+                return "--conf is refused under sudo; only root itself may name another configuration file"
             }
         }
     }
@@ -127,15 +129,23 @@ struct Authority {
             throw authority.refuse(words, target: nil, because: .rootOnly, config: nil)
         }
         let access = Swift.type(of: command).access
-        if Identity.current().isRoot { return }
-        let config = try usableConfig(command.global.configPath)
-        let authority = current(config)
-        if authority.role == .administrator { return }
+        let identity = Identity.current()
+        if !identity.viaSudo && identity.isRoot { return }
+        // Under sudo the configuration is the installed one: another file could name anyone an
+        // administrator or run any program as root.
+        if command.global.configPath != LockwardenConfig.defaultPath {
+            let installed = try? usableConfig(LockwardenConfig.defaultPath)
+            throw current(installed, identity: identity).refuse(
+                Swift.type(of: command).words, target: nil, because: .configUnderSudo, config: installed)
+        }
+        let config = try usableConfig(LockwardenConfig.defaultPath)
+        let authority = current(config, identity: identity)
         let words = Swift.type(of: command).words
         let target = command.targetUser.map(Target.resolve)
-        if authority.identity.viaSudo && authority.user == nil {
-            throw authority.refuse(words, target: target, because: .unidentified, config: config)
+        if let why = identity.unidentified {
+            throw authority.refuse(words, target: target, because: .unidentified(why), config: config)
         }
+        if authority.role == .administrator { return }
         switch access {
         case .administrators:
             throw authority.refuse(words, target: target, because: .administratorsOnly, config: config)
@@ -157,7 +167,8 @@ struct Authority {
         if case .refused(let message) = loaded.file {
             throw Failure.exit("\(message); only root (without sudo) may run lockwarden until it is fixed")
         }
-        guard loaded.parsed.errors.isEmpty else {
+        // Unknown keys too: a line the parser skips may be one an attacker wrote for another parser.
+        guard loaded.parsed.diagnostics.isEmpty else {
             throw Failure.exit(
                 "invalid configuration in \(Display.text(path)); only root (without sudo) may run lockwarden "
                     + "until it is fixed (lockwarden doctor shows the errors)")
@@ -186,41 +197,73 @@ struct Authority {
     }
 }
 
-/// Who runs the process, as sudo presents it (SUDO_UID and SUDO_USER, set by sudo itself) or
-/// as the kernel does (the real uid).
+/// Who runs the process, as sudo presents it (SUDO_UID and SUDO_USER) or as the kernel does
+/// (the real uid). sudo's variables are believed only as far as the caller cannot have chosen
+/// them: a sudoers rule tagged SETENV lets the caller set them, so they must agree with each
+/// other and with the audit login UID (which no unprivileged process can change), and a
+/// SUDO_UID of 0 counts as root only when the login UID is 0 too.
 struct Identity {
-    /// nil when the system does not know the user (or sudo's variables are incomplete).
+    /// nil when the system does not know the user, or sudo's variables cannot be believed.
     var user: SystemUser?
-    /// Root itself, or root through sudo.
+    /// Root itself, or root through sudo with a login UID of 0.
     var isRoot: Bool
     var viaSudo: Bool
     var name: String
     var actor: String
+    /// Why sudo's variables were not believed; nil when they were (or sudo was not used).
+    var unidentified: String?
+
+    /// The audit login UID's "unset" value.
+    static let unsetLoginUID: UInt32 = 4_294_967_295
 
     static func current() -> Identity {
-        let sudoUser = CurrentProcess.environment("SUDO_USER").flatMap { $0.isEmpty ? nil : $0 }
-        let sudoUID = CurrentProcess.environment("SUDO_UID").flatMap { $0.isEmpty ? nil : $0 }
+        from(
+            sudoUser: CurrentProcess.environment("SUDO_USER"), sudoUID: CurrentProcess.environment("SUDO_UID"),
+            realUID: CurrentProcess.realUID, loginUID: CurrentProcess.loginUID, lookup: { Accounts.user(uid: $0) })
+    }
+
+    /// The identity for these facts; `lookup` finds a user by UID.
+    static func from(
+        sudoUser: String?, sudoUID: String?, realUID: UInt32, loginUID: UInt32?, lookup: (UInt32) -> SystemUser?
+    ) -> Identity {
+        // Present at all, even empty, means sudo ran us: an empty value must not pass for "no sudo".
         if sudoUser != nil || sudoUID != nil {
-            // The user is the one SUDO_UID names; both variables must be there.
             let uid = sudoUID.flatMap(parseUID)
             let uidText = uid.map { String($0) } ?? "?"
-            guard sudoUser != nil, let user = uid.flatMap({ Accounts.user(uid: $0) }) else {
-                let given = Escape.text(sudoUser ?? "?", limit: 64)
-                return Identity(
+            let given = Escape.text(sudoUser ?? "?", limit: 64)
+            func refused(_ why: String) -> Identity {
+                Identity(
                     user: nil, isRoot: false, viaSudo: true, name: "an unidentified sudo user",
-                    actor: "\(given) (uid \(uidText), via sudo, unidentified)")
+                    actor: "\(given) (uid \(uidText), via sudo, unidentified)", unidentified: why)
+            }
+            guard let uid, let sudoUser, !sudoUser.isEmpty else {
+                return refused("SUDO_UID and SUDO_USER must both be set, and SUDO_UID must be a number")
+            }
+            guard let user = lookup(uid) else { return refused("SUDO_UID \(uid) names no user") }
+            guard user.name == sudoUser else {
+                return refused("SUDO_USER \(given) is not the user SUDO_UID \(uid) names")
+            }
+            let login = loginUID.flatMap { $0 == unsetLoginUID ? nil : $0 }
+            if let login, login != uid {
+                return refused("SUDO_UID \(uid) differs from the login uid \(login)")
+            }
+            if uid == 0 && login != 0 {
+                return refused("SUDO_UID 0 without a login uid of 0; run lockwarden as root without sudo")
             }
             let name = Escape.text(user.name, limit: 64)
             return Identity(
-                user: user, isRoot: user.uid == 0, viaSudo: true, name: name,
-                actor: "\(name) (uid \(uidText), via sudo)")
+                user: user, isRoot: uid == 0, viaSudo: true, name: name, actor: "\(name) (uid \(uidText), via sudo)",
+                unidentified: nil)
         }
-        let uid = CurrentProcess.realUID
-        guard let user = Accounts.user(uid: uid) else {
-            return Identity(user: nil, isRoot: uid == 0, viaSudo: false, name: "uid \(uid)", actor: "uid \(uid)")
+        guard let user = lookup(realUID) else {
+            return Identity(
+                user: nil, isRoot: realUID == 0, viaSudo: false, name: "uid \(realUID)", actor: "uid \(realUID)",
+                unidentified: nil)
         }
         let name = Escape.text(user.name, limit: 64)
-        return Identity(user: user, isRoot: uid == 0, viaSudo: false, name: name, actor: "\(name) (uid \(uid))")
+        return Identity(
+            user: user, isRoot: realUID == 0, viaSudo: false, name: name, actor: "\(name) (uid \(realUID))",
+            unidentified: nil)
     }
 
     /// Decimal digits only (no sign, no blanks), as sudo writes it.

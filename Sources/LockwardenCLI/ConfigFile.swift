@@ -18,24 +18,20 @@ struct ConfigFile {
     static func load(_ path: String, arguments: [String] = []) -> ConfigFile {
         let file: State
         var text = ""
-        if let problem = FileSafety.checkConfiguration(path) {
-            if case .missing = problem, path == LockwardenConfig.defaultPath {
-                file = .absentDefaults
+        switch TrustedPath.read(path, limit: 1 << 20) {
+        case .success(let bytes):
+            if let decoded = String(validating: bytes, as: UTF8.self) {
+                text = decoded
+                file = .present
             } else {
-                file = .refused("configuration refused: \(Display.text(problem.message))")
+                file = .refused("configuration refused: \(Display.text(path)) is not valid UTF-8")
             }
-        } else {
-            switch Files.read(path, limit: 1 << 20) {
-            case .success(let bytes):
-                if let decoded = String(validating: bytes, as: UTF8.self) {
-                    text = decoded
-                    file = .present
-                } else {
-                    file = .refused("configuration refused: \(Display.text(path)) is not valid UTF-8")
-                }
-            case .failure(let error):
-                file = .refused("configuration unreadable: \(Display.text(error.message))")
-            }
+        case .failure(.unsafe(.missing)) where path == LockwardenConfig.defaultPath:
+            file = .absentDefaults
+        case .failure(.unsafe(let problem)):
+            file = .refused("configuration refused: \(Display.text(problem.message))")
+        case .failure(.unreadable(let error)):
+            file = .refused("configuration unreadable: \(Display.text(error.message))")
         }
         let parsed = ConfigParser.parse(fileText: text, fileName: path, arguments: arguments)
         return ConfigFile(path: path, file: file, parsed: parsed)

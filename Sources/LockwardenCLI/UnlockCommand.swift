@@ -155,24 +155,41 @@ struct UnlockCommand: ParsableCommand {
         let now = CurrentProcess.now()
         let actor = authority.actor
         let tty = Actor.terminal()
-        var eventDropped = false
+        var dropped: [String] = []
+        let refusal: String?
         do {
-            try store.immediateTransaction { store throws(StoreError) in
+            refusal = try store.immediateTransaction { store throws(StoreError) -> String? in
+                let requests = try store.pinAttempts(
+                    .request, actor: actor, targetUID: member.uid, since: now - UnlockPIN.limitWindow)
+                if let reason = UnlockPIN.limitReached(
+                    requests, limit: config.pinRequestsPerHour, what: "PIN requests")
+                {
+                    let event = EventRecord(
+                        time: now, user: target.eventName, uid: member.uid, action: Action.accountUnlockFailed.rawValue,
+                        service: Actor.service, tty: tty, actor: actor, detail: "no PIN sent: " + reason)
+                    if !store.append(event) { dropped.append(Action.accountUnlockFailed.rawValue) }
+                    return reason
+                }
+                try store.recordPINAttempt(
+                    .request, actor: actor, targetUID: member.uid, now: now, keepSince: now - UnlockPIN.limitWindow)
                 try store.addUnlockPIN(
                     targetUID: member.uid, actor: actor, salt: hashed.salt, hash: hashed.hash, now: now,
                     expiresAt: now.saturatingAdd(UnlockPIN.lifetime))
-                try store.enqueue(kind: "unlock-pin", message: message, now: now)
-                eventDropped = !store.append(
+                try store.enqueue(kind: UnlockPIN.mailKind, message: message, now: now)
+                let sent = store.append(
                     EventRecord(
                         time: now, user: target.eventName, uid: member.uid, action: Action.unlockPINSent.rawValue,
                         service: Actor.service, tty: tty, actor: actor, detail: "to " + Escape.text(address, limit: 254)
                     ))
+                if !sent { dropped.append(Action.unlockPINSent.rawValue) }
+                return nil
             }
         } catch {
             throw Failure.exit(error.message)
         }
-        if eventDropped {
-            Failure.reportDropped([Action.unlockPINSent.rawValue])
+        Failure.reportDropped(dropped)
+        if let refusal {
+            throw Failure.exit("no PIN sent: \(refusal); \(target.displayName) stays locked (try again later)")
         }
         return address
     }
@@ -202,7 +219,7 @@ struct UnlockCommand: ParsableCommand {
 
     private enum Confirmation {
         case unlocked, countersReset, notLocked
-        case refused(reason: String, triesLeft: Int?)
+        case refused(reason: UnlockPIN.Refusal, triesLeft: Int?)
     }
 
     /// In one transaction: checks the PIN; a wrong one counts a try and records "Account unlock
@@ -222,13 +239,25 @@ struct UnlockCommand: ParsableCommand {
             confirmation = try store.immediateTransaction { store throws(StoreError) -> Confirmation in
                 let stored = try store.latestUnlockPIN(targetUID: member.uid, actor: actor)
                 var record = try store.account(target.key)
-                switch UnlockPIN.check(typed, stored: stored, now: now) {
+                let since = now - UnlockPIN.limitWindow
+                let wrong = try store.pinAttempts(.wrongPIN, actor: actor, targetUID: member.uid, since: since)
+                if let reason = UnlockPIN.limitReached(wrong, limit: config.pinFailuresPerHour, what: "wrong PINs") {
+                    let refusal = UnlockPIN.Refusal.tooManyWrongPINs(reason)
+                    let failed = Decision(.deny, events: [PolicyEvent(.accountUnlockFailed, refusal.description)])
+                    dropped = try store.record(failed, for: &record, context: context, now: now).map(\.rawValue)
+                    return .refused(reason: refusal, triesLeft: nil)
+                }
+                let check = UnlockPIN.check(typed, stored: stored, now: now)
+                switch check {
                 case .refused(let id, let reason):
                     if let id { try store.countUnlockPINTry(id: id) }
-                    let failed = Decision(.deny, events: [PolicyEvent(.accountUnlockFailed, reason)])
+                    if reason == .wrongPIN {
+                        try store.recordPINAttempt(.wrongPIN, actor: actor, targetUID: member.uid, now: now, keepSince: since)
+                    }
+                    let failed = Decision(.deny, events: [PolicyEvent(.accountUnlockFailed, reason.description)])
                     dropped = try store.record(failed, for: &record, context: context, now: now).map(\.rawValue)
                     let triesLeft = stored.map { max(0, UnlockPIN.maxTries - $0.tries - 1) }
-                    return .refused(reason: reason, triesLeft: reason == "wrong PIN" ? triesLeft : nil)
+                    return .refused(reason: reason, triesLeft: reason == .wrongPIN ? triesLeft : nil)
                 case .accepted(let id):
                     try store.markUnlockPINUsed(id: id, now: now)
                     let wasLocked = record.state.activeLock(at: now) != nil
@@ -253,15 +282,17 @@ struct UnlockCommand: ParsableCommand {
         case .refused(let reason, let triesLeft):
             let advice: String
             switch reason {
-            case "wrong PIN":
+            case .wrongPIN:
                 let left = triesLeft.map { $0 == 1 ? "1 more try" : "\($0) more tries" } ?? "no more tries"
                 advice = triesLeft == 0 ? "run lockwarden unlock \(name) for a new PIN" : "\(left) with this PIN"
-            case "no PIN requested":
+            case .noPINRequested:
                 advice = "run lockwarden unlock \(name) without --pin to be mailed one"
-            default:
+            case .tooManyWrongPINs:
+                advice = "try again later"
+            case .alreadyUsed, .tooManyTries, .expired:
                 advice = "run lockwarden unlock \(name) for a new PIN"
             }
-            throw Failure.exit("\(reason); \(name) stays locked (\(advice))")
+            throw Failure.exit("\(reason.description); \(name) stays locked (\(advice))")
         }
     }
 }

@@ -8,6 +8,17 @@ enum UnlockPIN {
     static let lifetime: Int64 = 600
     static let maxTries = 5
     static let digits = 6
+    /// The window of the PIN limits (pin_requests_per_hour, pin_failures_per_hour).
+    static let limitWindow: Int64 = 3_600
+    /// The outbox kind of PIN mail, which is dropped once its PIN has expired.
+    static let mailKind = "unlock-pin"
+
+    /// Why the limits refuse another attempt now, or nil. `count` is what the last hour holds.
+    static func limitReached(_ count: (byActor: Int, onAccount: Int), limit: Int, what: String) -> String? {
+        if count.byActor >= limit { return "\(limit) \(what) by this administrator in the last hour" }
+        if count.onAccount >= limit { return "\(limit) \(what) for this account in the last hour" }
+        return nil
+    }
 
     /// A uniformly random PIN from 000000 to 999999: 32 random bits, drawn again when they fall
     /// in the incomplete last run of a million (rejection sampling, no modulo bias).
@@ -32,21 +43,39 @@ enum UnlockPIN {
         return (salt, hash)
     }
 
+    /// Why a typed PIN did not unlock.
+    enum Refusal: Equatable {
+        case noPINRequested, alreadyUsed, tooManyTries, expired, wrongPIN
+        /// pin_failures_per_hour was reached; the PIN was not checked.
+        case tooManyWrongPINs(String)
+
+        var description: String {
+            switch self {
+            case .noPINRequested: return "no PIN requested"
+            case .alreadyUsed: return "PIN already used"
+            case .tooManyTries: return "too many tries"
+            case .expired: return "expired PIN"
+            case .wrongPIN: return "wrong PIN"
+            case .tooManyWrongPINs(let limit): return "PIN not checked: \(limit)"
+            }
+        }
+    }
+
     enum Check: Equatable {
         case accepted(id: Int64)
         /// `id` is the PIN whose try counts; nil when none was requested.
-        case refused(id: Int64?, reason: String)
+        case refused(id: Int64?, reason: Refusal)
     }
 
     /// Checks what was typed against the latest PIN of this account and administrator.
     static func check(_ typed: String, stored: StoredUnlockPIN?, now: Int64) -> Check {
-        guard let stored else { return .refused(id: nil, reason: "no PIN requested") }
-        if stored.usedAt != nil { return .refused(id: stored.id, reason: "PIN already used") }
-        if stored.tries >= maxTries { return .refused(id: stored.id, reason: "too many tries") }
-        if now >= stored.expiresAt { return .refused(id: stored.id, reason: "expired PIN") }
+        guard let stored else { return .refused(id: nil, reason: .noPINRequested) }
+        if stored.usedAt != nil { return .refused(id: stored.id, reason: .alreadyUsed) }
+        if stored.tries >= maxTries { return .refused(id: stored.id, reason: .tooManyTries) }
+        if now >= stored.expiresAt { return .refused(id: stored.id, reason: .expired) }
         let candidate = Array(typed.utf8.filter { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") && $0 != 13 })
         guard candidate.count <= 64, SecretHash.matches(candidate, salt: stored.salt, expected: stored.hash) else {
-            return .refused(id: stored.id, reason: "wrong PIN")
+            return .refused(id: stored.id, reason: .wrongPIN)
         }
         return .accepted(id: stored.id)
     }

@@ -34,7 +34,8 @@ public func lw_core_handle(_ request: UnsafePointer<lw_request>?, _ host: Unsafe
     }
     let converted = CallRequest(
         stage: stage, silent: call.flags & UInt32(LW_FLAG_SILENT) != 0,
-        changeExpired: call.flags & UInt32(LW_FLAG_CHANGE_EXPIRED) != 0, user: copyBytes(call.user),
+        changeExpired: call.flags & UInt32(LW_FLAG_CHANGE_EXPIRED) != 0,
+        callerIsRoot: call.flags & UInt32(LW_FLAG_CALLER_ROOT) != 0, user: copyBytes(call.user),
         service: copyBytes(call.service), rhost: copyBytes(call.rhost), tty: copyBytes(call.tty), arguments: arguments)
     // The clock is read once, here at the edge, and passed inward.
     let verdict = Engine.handle(converted, host: callHost, now: CurrentProcess.now())

@@ -11,6 +11,8 @@ public struct CallRequest: Sendable {
     public var stage: CallStage
     public var silent: Bool
     public var changeExpired: Bool
+    /// The caller's real UID was 0 (not merely the effective UID of a set-uid host).
+    public var callerIsRoot: Bool
     public var user: [UInt8]
     public var service: [UInt8]
     public var rhost: [UInt8]
@@ -18,12 +20,13 @@ public struct CallRequest: Sendable {
     public var arguments: [[UInt8]]
 
     public init(
-        stage: CallStage, silent: Bool = false, changeExpired: Bool = false, user: [UInt8], service: [UInt8] = [],
-        rhost: [UInt8] = [], tty: [UInt8] = [], arguments: [[UInt8]] = []
+        stage: CallStage, silent: Bool = false, changeExpired: Bool = false, callerIsRoot: Bool = false,
+        user: [UInt8], service: [UInt8] = [], rhost: [UInt8] = [], tty: [UInt8] = [], arguments: [[UInt8]] = []
     ) {
         self.stage = stage
         self.silent = silent
         self.changeExpired = changeExpired
+        self.callerIsRoot = callerIsRoot
         self.user = user
         self.service = service
         self.rhost = rhost

@@ -41,20 +41,20 @@ struct CallSettings {
 
     /// The file's text; "" when the default file is absent (defaults apply); nil to fail closed.
     private static func readConfiguration(_ path: String, host: CallHost) -> String? {
-        if let problem = FileSafety.checkConfiguration(path) {
-            if case .missing = problem, path == LockwardenConfig.defaultPath {
-                return ""
-            }
-            host.log(.error, "configuration error: \(problem.message)")
+        // A relative path would be resolved against the host's working directory (for su, the user's).
+        guard path.hasPrefix("/") else {
+            host.log(.error, "configuration error: conf=\(path) is not an absolute path")
             return nil
         }
-        switch Files.read(path, limit: 1 << 20) {
+        switch TrustedPath.read(path, limit: 1 << 20) {
         case .success(let bytes):
             guard let text = String(validating: bytes, as: UTF8.self) else {
                 host.log(.error, "configuration error: \(path) is not valid UTF-8")
                 return nil
             }
             return text
+        case .failure(.unsafe(.missing)) where path == LockwardenConfig.defaultPath:
+            return ""
         case .failure(let error):
             host.log(.error, "configuration error: \(error.message)")
             return nil

@@ -63,7 +63,7 @@ public enum Engine {
             Prompts.discardCode(call)
         }
         let policy = LockPolicy(config: call.config)
-        let administrative = CurrentProcess.realUID == 0 && !call.request.changeExpired
+        let administrative = call.request.callerIsRoot && !call.request.changeExpired
         let decide = { (state: AccountState) -> Decision in
             step.decide(
                 policy, state, subject: subject, source: call.source, administrative: administrative, now: call.now)

@@ -33,12 +33,15 @@ enum Notifications {
     /// If it cannot start, the mail stays queued for the timer.
     static func startSender(_ call: Call) {
         let program = call.config.notifyProgram
-        if let problem = FileSafety.checkConfiguration(program) {
-            call.host.log(.warning, "mail queued but not sent now: \(problem.message)")
+        let executable: String
+        switch TrustedPath.program(program) {
+        case .success(let resolved): executable = resolved
+        case .failure(let problem):
+            call.host.log(.warning, "mail queued but not sent now: notify_program refused: \(problem.message)")
             return
         }
         let argv = [program, "--conf", call.configPath, "notify", "--background"]
-        switch Subprocess.runQuietly(argv, timeoutSeconds: 5) {
+        switch Subprocess.runQuietly(argv, executable: executable, timeoutSeconds: 5) {
         case .success(0): break
         case .success(let status):
             call.host.log(.warning, "mail queued but not sent now: \(program) exited with status \(status)")

@@ -77,6 +77,9 @@ public struct LockwardenConfig: Equatable, Sendable {
     /// Where root's unlock PINs go.
     public var adminEmail: String = ""
     public var unlockPIN: Bool = false
+    /// Limits on PIN guessing, each counted per administrator and per account over the last hour.
+    public var pinRequestsPerHour: Int = 5
+    public var pinFailuresPerHour: Int = 10
     /// The CLI that the module starts, detached, to deliver queued mail right away.
     public var notifyProgram: String = "/usr/sbin/lockwarden"
     public var mailTemplates: [MailTemplateName: MailTemplate] = [:]

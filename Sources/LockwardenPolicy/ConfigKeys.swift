@@ -137,6 +137,8 @@ nonisolated(unsafe) let configKeys: [ConfigKey] = [
         return nil
     },
     .boolean("unlock_pin", \.unlockPIN),
+    .count("pin_requests_per_hour", 1...1_000, \.pinRequestsPerHour),
+    .count("pin_failures_per_hour", 1...1_000, \.pinFailuresPerHour),
     ConfigKey(name: "admin_group", isBoolean: false) { config, text in
         guard isPlainName(text) else { return "admin_group must be a group name" }
         config.adminGroup = text

@@ -4,18 +4,39 @@ public struct MailTemplate: Equatable, Sendable {
     public var subject: String
     public var body: String
 
+    public init(subject: String, body: String) {
+        self.subject = subject
+        self.body = body
+    }
+
     /// Fills `{name}` placeholders (at most 512 bytes each); unknown placeholders stay as written.
     /// Values are not escaped here: rendering does that once, for headers and body alike.
     public func fill(_ values: [String: String]) -> (subject: String, body: String) {
         (Self.substitute(subject, values), Self.substitute(body, values))
     }
 
+    /// One pass over the template: a value is inserted as it is and never scanned again, so a
+    /// name or GECOS holding "{pin}" stays that text.
     static func substitute(_ text: String, _ values: [String: String]) -> String {
-        var output = text
-        for (key, value) in values {
-            output = output.replacing("{\(key)}", with: String(decoding: value.utf8.prefix(512), as: UTF8.self))
+        let template = Array(text.utf8)
+        var output: [UInt8] = []
+        output.reserveCapacity(template.count)
+        var index = 0
+        while index < template.count {
+            let byte = template[index]
+            if byte == UInt8(ascii: "{"),
+                let close = template[(index + 1)...].prefix(64).firstIndex(of: UInt8(ascii: "}")),
+                let value = values[String(decoding: template[(index + 1)..<close], as: UTF8.self)]
+            {
+                output += value.utf8.prefix(512)
+                index = close + 1
+            } else {
+                output.append(byte)
+                index += 1
+            }
         }
-        return output
+        // A value cut at 512 bytes may end inside a character; decoding repairs it.
+        return String(decoding: output, as: UTF8.self)
     }
 }
 

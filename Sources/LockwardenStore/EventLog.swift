@@ -64,11 +64,8 @@ extension StateStore {
                 .text(event.action), .text(event.service), .text(event.rhost), .text(event.tty), .text(event.actor),
                 .text(event.detail),
             ])
-            // Trim the table now and then; ids only grow, so this is a range delete.
             let newest = connection.lastInsertedRow
-            if newest % 64 == 0 {
-                try connection.prepare("DELETE FROM events WHERE id <= ?").run([.integer(newest - Int64(maxEvents))])
-            }
+            if newest % 64 == 0 { try trimEvents(newest: newest) }
             try connection.execute("RELEASE event")
             return true
         } catch {
@@ -76,6 +73,21 @@ extension StateStore {
             try? connection.execute("RELEASE event")
             return false
         }
+    }
+
+    /// Keeps the table bounded without letting a flood erase evidence: routine rows (failures and
+    /// successes) older than the newest `maxEvents` ids go first; locks, unlocks and
+    /// administrators' actions are trimmed only against each other, to the newest `maxEvents`.
+    private func trimEvents(newest: Int64) throws(StoreError) {
+        let routine = Schema.routineActionsSQL
+        try connection.prepare("DELETE FROM events WHERE id <= ? AND action IN \(routine)")
+            .run([.integer(newest - Int64(maxEvents))])
+        try connection.prepare(
+            """
+            DELETE FROM events WHERE id IN
+                (SELECT id FROM events WHERE action NOT IN \(routine) ORDER BY id DESC LIMIT -1 OFFSET ?)
+            """
+        ).run([.integer(Int64(maxEvents))])
     }
 
     /// Events matching the filter, oldest first (the newest `limit` of them).

@@ -41,9 +41,18 @@ extension StateStore {
         return mails
     }
 
-    public func markSent(id: Int64, now: Int64) throws(StoreError) {
-        try connection.prepare("UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?")
-            .run([.integer(now), .integer(id)])
+    /// A delivered mail leaves the outbox: what it said (an unlock PIN, say) is kept nowhere.
+    public func markSent(id: Int64) throws(StoreError) {
+        try connection.prepare("DELETE FROM outbox WHERE id = ?").run([.integer(id)])
+    }
+
+    /// Drops queued mail of `kind` created at or before `cutoff` (a PIN mail once its PIN has
+    /// expired); returns how many.
+    @discardableResult
+    public func dropMail(kind: String, createdAtOrBefore cutoff: Int64) throws(StoreError) -> Int {
+        try connection.prepare("DELETE FROM outbox WHERE kind = ? AND created_at <= ?")
+            .run([.text(kind), .integer(cutoff)])
+        return Int(clamping: connection.changes)
     }
 
     /// Records a failed delivery; the next try waits 1, 2, 4 ... minutes, at most 6 hours.

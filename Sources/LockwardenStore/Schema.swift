@@ -2,7 +2,7 @@
 public enum Schema {
     /// "LkWd": tells a Lockwarden database from any other SQLite file.
     public static let applicationID: Int32 = 0x4C6B_5764
-    public static let version: Int32 = 3
+    public static let version: Int32 = 4
 
     /// Statements that take a database from version N-1 to N; index 0 builds version 1.
     static let migrations: [[String]] = [
@@ -117,5 +117,28 @@ public enum Schema {
             """,
             "CREATE INDEX unlock_pins_by_target ON unlock_pins(target_uid, actor, id)",
         ],
+        // Version 4: limits on PIN guessing, and evidence that a flood of failures cannot trim.
+        [
+            // One row per PIN requested and per wrong PIN, kept an hour: the limits count them.
+            """
+            CREATE TABLE pin_attempts (
+                id INTEGER PRIMARY KEY,
+                kind TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                target_uid INTEGER NOT NULL,
+                time INTEGER NOT NULL
+            )
+            """,
+            "CREATE INDEX pin_attempts_by_actor ON pin_attempts(actor, kind, time)",
+            "CREATE INDEX pin_attempts_by_target ON pin_attempts(target_uid, kind, time)",
+            // Locks, unlocks and administrators' actions: trimmed only against each other.
+            "CREATE INDEX events_evidence ON events(id) WHERE action NOT IN \(Schema.routineActionsSQL)",
+            // Sent and expired PINs leave the outbox (the PIN text with them).
+            "UPDATE outbox SET body = '', subject = '' WHERE kind = 'unlock-pin' AND sent_at IS NOT NULL",
+        ],
     ]
+
+    /// Events a flood produces: trimmed first, so that they never push evidence out.
+    public static let routineActions = ["Login failed", "Login failed (locked)", "Login succeeded"]
+    static var routineActionsSQL: String { "(" + routineActions.map { "'\($0)'" }.joined(separator: ", ") + ")" }
 }

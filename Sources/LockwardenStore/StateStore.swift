@@ -32,6 +32,8 @@ public final class StateStore {
         if connection.isReadOnly { throw .readOnly(path: path) }
         connection.setBusyTimeout(milliseconds: busyTimeoutMilliseconds)
         try connection.execute("PRAGMA synchronous = FULL")
+        // Administrative commands delete PIN mail once it is sent: leave no copy in free pages.
+        if !forLogin { try connection.execute("PRAGMA secure_delete = ON") }
         try checkSchema(connection)
         return StateStore(connection: connection, path: path, maxEvents: maxEvents, maxUnknownUsers: maxUnknownUsers)
     }
@@ -80,6 +82,12 @@ public final class StateStore {
 
     /// How long the next statements wait for another process's write lock.
     public func setBusyTimeout(milliseconds: Int) { connection.setBusyTimeout(milliseconds: milliseconds) }
+
+    /// Copies the WAL into the database and empties it, so that deleted secrets (sent PIN mail)
+    /// leave no copy in the WAL either. Best effort: a reader can keep frames alive until it ends.
+    public func truncateWAL() {
+        try? connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    }
 
     /// `PRAGMA integrity_check`: "ok", or the first problem found.
     public func integrityCheck() throws(StoreError) -> String {

@@ -47,3 +47,35 @@ extension StateStore {
         try connection.prepare("UPDATE unlock_pins SET used_at = ? WHERE id = ?").run([.integer(now), .integer(id)])
     }
 }
+
+/// What the PIN limits count: PINs requested and wrong PINs typed.
+public enum PINAttemptKind: String, Sendable {
+    case request
+    case wrongPIN = "wrong"
+}
+
+extension StateStore {
+    /// How many attempts of this kind the administrator, and how many were made on this
+    /// account, since `since`.
+    public func pinAttempts(_ kind: PINAttemptKind, actor: String, targetUID: UInt32, since: Int64)
+        throws(StoreError) -> (byActor: Int, onAccount: Int)
+    {
+        let byActor = try connection.prepare(
+            "SELECT count(*) FROM pin_attempts WHERE actor = ? AND kind = ? AND time >= ?")
+        try byActor.bind([.text(actor), .text(kind.rawValue), .integer(since)])
+        let onAccount = try connection.prepare(
+            "SELECT count(*) FROM pin_attempts WHERE target_uid = ? AND kind = ? AND time >= ?")
+        try onAccount.bind([.integer(Int64(targetUID)), .text(kind.rawValue), .integer(since)])
+        guard try byActor.step(), try onAccount.step() else { return (0, 0) }
+        return (Int(clamping: byActor.integer(0)), Int(clamping: onAccount.integer(0)))
+    }
+
+    /// Records an attempt and forgets those older than `keepSince`.
+    public func recordPINAttempt(_ kind: PINAttemptKind, actor: String, targetUID: UInt32, now: Int64, keepSince: Int64)
+        throws(StoreError)
+    {
+        try connection.prepare("DELETE FROM pin_attempts WHERE time < ?").run([.integer(keepSince)])
+        try connection.prepare("INSERT INTO pin_attempts (kind, actor, target_uid, time) VALUES (?, ?, ?, ?)")
+            .run([.text(kind.rawValue), .text(actor), .integer(Int64(targetUID)), .integer(now)])
+    }
+}

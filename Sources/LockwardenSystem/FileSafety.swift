@@ -10,6 +10,11 @@ public enum UnsafeFile: Error, Equatable, Sendable {
     case notOwnedByRoot(path: String, uid: UInt32)
     case accessibleByOthers(path: String, mode: UInt32)
     case hardLinked(path: String, links: UInt64)
+    case notAbsolute(path: String)
+    case notCanonical(path: String)
+    case pseudoFileSystem(path: String)
+    case writableByOthers(path: String, mode: UInt32)
+    case notExecutable(path: String)
 
     public var message: String {
         switch self {
@@ -21,6 +26,12 @@ public enum UnsafeFile: Error, Equatable, Sendable {
         case .accessibleByOthers(let path, let mode):
             return "\(path) has mode \(String(mode & 0o7777, radix: 8)); group and others must have no access"
         case .hardLinked(let path, let links): return "\(path) has \(links) hard links; refusing it"
+        case .notAbsolute(let path): return "\(path) is not an absolute path"
+        case .notCanonical(let path): return "\(path) holds an empty, \".\" or \"..\" component; name the file itself"
+        case .pseudoFileSystem(let path): return "\(path) is in /proc, /sys or /dev; refusing it"
+        case .writableByOthers(let path, let mode):
+            return "\(path) has mode \(String(mode & 0o7777, radix: 8)); group and others must not be able to write it"
+        case .notExecutable(let path): return "\(path) is not executable"
         }
     }
 }
@@ -45,20 +56,6 @@ public enum FileSafety {
         if info.st_uid != 0 { return .notOwnedByRoot(path: path, uid: info.st_uid) }
         if info.st_mode & 0o077 != 0 { return .accessibleByOthers(path: path, mode: info.st_mode) }
         if kind == .file && info.st_nlink > 1 { return .hardLinked(path: path, links: UInt64(info.st_nlink)) }
-        return nil
-    }
-
-    /// Configuration files may be world-readable but must be root's and not writable by others.
-    public static func checkConfiguration(_ path: String) -> UnsafeFile? {
-        var info = stat()
-        guard lstat(path, &info) == 0 else {
-            let code = errno
-            return code == ENOENT ? .missing(path: path) : .unreadable(path: path, errno: code)
-        }
-        if info.st_mode & S_IFMT == S_IFLNK { return .symlink(path: path) }
-        if info.st_mode & S_IFMT != S_IFREG { return .wrongType(path: path) }
-        if info.st_uid != 0 { return .notOwnedByRoot(path: path, uid: info.st_uid) }
-        if info.st_mode & 0o022 != 0 { return .accessibleByOthers(path: path, mode: info.st_mode) }
         return nil
     }
 

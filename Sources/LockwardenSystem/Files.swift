@@ -7,6 +7,11 @@ public enum Files {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard descriptor >= 0 else { return .failure(SystemError("open \(path)", errno: errno)) }
         defer { close(descriptor) }
+        return read(descriptor: descriptor, path: path, limit: limit)
+    }
+
+    /// Reads what is left of an open file, at most `limit` bytes; `path` names it in errors.
+    public static func read(descriptor: Int32, path: String, limit: Int) -> Result<[UInt8], SystemError> {
         var contents: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 16_384)
         while contents.count <= limit {

@@ -12,6 +12,15 @@ public enum CurrentProcess {
         return Int64(spec.tv_sec)
     }
 
+    /// The audit login UID (/proc/self/loginuid): set at login, never changed by sudo or su, and
+    /// not writable by unprivileged processes. nil when it cannot be read.
+    public static var loginUID: UInt32? {
+        guard case .success(let bytes) = Files.read("/proc/self/loginuid", limit: 32) else { return nil }
+        let digits = bytes.prefix { $0 >= 48 && $0 <= 57 }
+        guard !digits.isEmpty, digits.count <= 10 else { return nil }
+        return UInt32(String(decoding: digits, as: UTF8.self))
+    }
+
     /// An environment variable, or nil.
     public static func environment(_ name: String) -> String? {
         guard let value = getenv(name) else { return nil }

@@ -1,14 +1,21 @@
+import CLibc
 import Glibc
 
-/// Runs programs without a shell: argv is split by the caller, nothing is interpreted.
+/// Runs programs without a shell: argv is split by the caller, nothing is interpreted. Every
+/// child starts clean: only PATH in its environment, `/` as its working directory, and no
+/// descriptor but 0-2 (a login host's open files, without close-on-exec, stay with the host).
 public enum Subprocess {
     /// POSIX_SPAWN_SETSID (glibc 2.26+); the header hides it from Swift behind _GNU_SOURCE.
     private static let spawnSetSID: Int32 = 0x80
 
     /// Runs `argv`, feeding `input` on standard input; returns the exit status, or a failure
     /// if it could not start or ran longer than `timeoutSeconds` (it is then killed).
-    public static func run(_ argv: [String], input: [UInt8], timeoutSeconds: Int = 60) -> Result<Int32, SystemError> {
-        guard let program = argv.first, program.hasPrefix("/") else {
+    /// `executable` is the file to run when it differs from argv[0] (a checked, resolved path;
+    /// argv[0] stays as configured, since some mailers behave by the name they are called by).
+    public static func run(_ argv: [String], executable: String? = nil, input: [UInt8], timeoutSeconds: Int = 60)
+        -> Result<Int32, SystemError>
+    {
+        guard let program = executable ?? argv.first, program.hasPrefix("/") else {
             return .failure(SystemError("run: no absolute program path", errno: EINVAL))
         }
         var pipeEnds: [Int32] = [-1, -1]
@@ -59,15 +66,19 @@ public enum Subprocess {
     }
 
     /// Runs `argv` with /dev/null for its standard streams and waits for it (bounded).
-    public static func runQuietly(_ argv: [String], timeoutSeconds: Int) -> Result<Int32, SystemError> {
-        switch spawnQuietly(argv, newSession: false) {
+    public static func runQuietly(_ argv: [String], executable: String? = nil, timeoutSeconds: Int)
+        -> Result<Int32, SystemError>
+    {
+        switch spawnQuietly(argv, executable: executable, newSession: false) {
         case .success(let pid): return wait(for: pid, timeoutSeconds: timeoutSeconds, program: argv.first ?? "")
         case .failure(let error): return .failure(error)
         }
     }
 
-    private static func spawnQuietly(_ argv: [String], newSession: Bool) -> Result<pid_t, SystemError> {
-        guard let program = argv.first, program.hasPrefix("/") else {
+    private static func spawnQuietly(_ argv: [String], executable: String? = nil, newSession: Bool)
+        -> Result<pid_t, SystemError>
+    {
+        guard let program = executable ?? argv.first, program.hasPrefix("/") else {
             return .failure(SystemError("start: no absolute program path", errno: EINVAL))
         }
         var actions = posix_spawn_file_actions_t()
@@ -124,6 +135,9 @@ public enum Subprocess {
         guard !cArguments.dropLast().contains(where: { $0 == nil }) else {
             return .failure(SystemError("spawn \(program): out of memory", errno: ENOMEM))
         }
+        guard posix_spawn_file_actions_addchdir_np(&actions, "/") == 0,
+            posix_spawn_file_actions_addclosefrom_np(&actions, 3) == 0
+        else { return .failure(SystemError("spawn \(program): file actions", errno: ENOMEM)) }
         var pid: pid_t = 0
         let status = posix_spawn(&pid, program, &actions, attributes, &cArguments, &environment)
         guard status == 0 else { return .failure(SystemError("spawn \(program)", errno: status)) }

@@ -48,12 +48,15 @@ final class RecordingHost: CallHost {
 
 /// A private directory with a state database and a configuration file naming it.
 struct EngineFixture {
+    static let base = "/run/lockwarden-tests"
     let directory: String
     let databasePath: String
     let configPath: String
 
     init(settings: String = "", createDatabase: Bool = true) throws {
-        var template = Array("/tmp/lockwarden-engine-XXXXXX".utf8CString)
+        // Configuration is trusted only along a root-owned path that others cannot write: not /tmp.
+        guard mkdir(Self.base, 0o755) == 0 || errno == EEXIST else { throw FixtureError("mkdir \(Self.base)") }
+        var template = Array("\(Self.base)/engine-XXXXXX".utf8CString)
         let made = template.withUnsafeMutableBufferPointer { buffer -> String? in
             guard let base = buffer.baseAddress, let pointer = mkdtemp(base) else { return nil }
             return String(cString: pointer)
@@ -87,15 +90,14 @@ struct EngineFixture {
     /// One PAM call through the engine, as the module would make it.
     func call(
         _ stage: CallStage, _ mode: String?, user: [UInt8] = unknownUser, now: Int64, silent: Bool = false,
-        changeExpired: Bool = false, service: [UInt8] = Array("sshd".utf8), rhost: [UInt8] = Array("192.0.2.9".utf8),
+        changeExpired: Bool = false, callerIsRoot: Bool = true, service: [UInt8] = Array("sshd".utf8), rhost: [UInt8] = Array("192.0.2.9".utf8),
         tty: [UInt8] = Array("ssh".utf8), arguments extra: [String] = []
     ) -> (verdict: Verdict, host: RecordingHost) {
         let host = RecordingHost()
         let arguments = (["conf=\(configPath)"] + (mode.map { [$0] } ?? []) + extra).map { Array($0.utf8) }
         let request = CallRequest(
-            stage: stage, silent: silent, changeExpired: changeExpired, user: user, service: service, rhost: rhost,
-            tty: tty,
-            arguments: arguments)
+            stage: stage, silent: silent, changeExpired: changeExpired, callerIsRoot: callerIsRoot, user: user,
+            service: service, rhost: rhost, tty: tty, arguments: arguments)
         return (Engine.handle(request, host: host, now: now), host)
     }
 

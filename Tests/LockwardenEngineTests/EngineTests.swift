@@ -228,8 +228,16 @@ struct EngineTests {
         #expect(writable.verdict == .deny)
         #expect(
             writable.host.texts == [
-                "configuration error: \(fixture.configPath) has mode 666; group and others must have no access"
+                "configuration error: \(fixture.configPath) has mode 666; group and others must not be able to write it"
             ])
+        // A relative conf= would be resolved against the host's working directory (for su, the user's).
+        let relative = fixture.call(.authenticate, "preauth", now: t0, arguments: ["conf=lockwarden.conf"])
+        #expect(relative.verdict == .deny)
+        #expect(relative.host.texts == ["configuration error: conf=lockwarden.conf is not an absolute path"])
+        // Root-owned and read-only, but written by whoever runs the process.
+        let proc = fixture.call(.authenticate, "preauth", now: t0, arguments: ["conf=/proc/self/cmdline"])
+        #expect(proc.verdict == .deny)
+        #expect(proc.host.texts == ["configuration error: /proc/self/cmdline is in /proc, /sys or /dev; refusing it"])
 
         let missing = fixture.call(
             .authenticate, "preauth", now: t0, arguments: ["conf=\(fixture.directory)/absent.conf"])
@@ -432,9 +440,12 @@ struct EngineTests {
         defer { fixture.remove() }
         let root = Array("root".utf8)
         for attempt in 0..<5 { fixture.failedLogin(user: root, at: t0 + Int64(attempt)) }
-        // These tests run as root, so a change that is not for an expired password is administrative.
+        // A caller whose real uid is 0 changing a password that has not expired is an administrator.
         let administrative = fixture.call(.passwordPrelim, nil, user: root, now: t0 + 10)
         #expect(administrative.verdict == .ignore)
+        // A set-uid passwd runs the core with real uid 0 too; the module says the caller was not root.
+        let setUID = fixture.call(.passwordPrelim, nil, user: root, now: t0 + 10, callerIsRoot: false)
+        #expect(setUID.verdict == .deny)
         for stage in [CallStage.passwordPrelim, .passwordUpdate] {
             let expired = fixture.call(stage, nil, user: root, now: t0 + 10, changeExpired: true)
             #expect(expired.verdict == .deny)

@@ -61,3 +61,21 @@ struct MailMessageTests {
         #expect(text.body.contains("verify with the employee before reactivating"))
     }
 }
+
+@Suite("Mail templates")
+struct MailTemplateTests {
+    @Test("placeholders are filled in one pass: a value holding a placeholder stays as it is")
+    func onePass() {
+        let template = MailTemplate(subject: "Unlock {user}", body: "{full_name} ({user}) on {host}: {pin} {unknown}")
+        let filled = template.fill(["user": "bob", "full_name": "Eve {pin} {host}", "host": "ws1", "pin": "123456"])
+        #expect(filled.subject == "Unlock bob")
+        #expect(filled.body == "Eve {pin} {host} (bob) on ws1: 123456 {unknown}")
+    }
+
+    @Test("a value is cut at 512 bytes and stray braces stay")
+    func limits() {
+        let filled = MailTemplate(subject: "{", body: "{a}{a}}{").fill(["a": String(repeating: "x", count: 600)])
+        #expect(filled.subject == "{")
+        #expect(filled.body == String(repeating: "x", count: 512) + String(repeating: "x", count: 512) + "}{")
+    }
+}

@@ -29,6 +29,10 @@ PRODUCTION_MODULE = os.path.join(BUILD, "pam_lockwarden.so")
 CORE = os.path.join(BUILD, "core", "liblockwarden_core.so")
 CLI = os.path.join(ROOT, ".build", "release", "lockwarden")
 
+# Lockwarden trusts configuration only along a root-owned path that others cannot write, so
+# test files live here rather than in /tmp.
+TEST_BASE = "/run/lockwarden-tests"
+
 PASSWORD = "Correct-Horse-7"
 WRONG = "wrong-password"
 USERS = ["lwt-alice", "lwt-bob", "lwt-carol", "lwt-dave", "lwt-erin", "lwt-frank"]
@@ -221,9 +225,48 @@ class PamResult:
         return f"PamResult(code={self.code}, out={self.out!r}, err={self.err!r})"
 
 
+def test_directory(prefix="it-"):
+    """A fresh directory (0755, root's) under TEST_BASE."""
+    os.makedirs(TEST_BASE, mode=0o755, exist_ok=True)
+    os.chmod(TEST_BASE, 0o755)
+    base = tempfile.mkdtemp(prefix=prefix, dir=TEST_BASE)
+    os.chmod(base, 0o755)
+    return base
+
+
+INSTALLED_CONF = "/etc/security/lockwarden.conf"
+
+
+@pytest.fixture
+def installed_conf():
+    """Under sudo the CLI reads only the installed configuration. Yields a function that puts a
+    test's configuration there; the machine's own file (or its absence) is restored after."""
+    saved = None
+    if os.path.exists(INSTALLED_CONF):
+        with open(INSTALLED_CONF, "rb") as handle:
+            saved = (handle.read(), stat.S_IMODE(os.stat(INSTALLED_CONF).st_mode))
+
+    def install(environment):
+        os.makedirs(os.path.dirname(INSTALLED_CONF), mode=0o755, exist_ok=True)
+        shutil.copyfile(environment.conf, INSTALLED_CONF + ".lockwarden-test")
+        os.chmod(INSTALLED_CONF + ".lockwarden-test", 0o644)
+        os.rename(INSTALLED_CONF + ".lockwarden-test", INSTALLED_CONF)
+
+    try:
+        yield install
+    finally:
+        if saved is None:
+            if os.path.exists(INSTALLED_CONF):
+                os.unlink(INSTALLED_CONF)
+        else:
+            with open(INSTALLED_CONF, "wb") as handle:
+                handle.write(saved[0])
+            os.chmod(INSTALLED_CONF, saved[1])
+
+
 @pytest.fixture
 def env(users, syslog):
-    base = tempfile.mkdtemp(prefix="lockwarden-it-")
+    base = test_directory()
     environment = Environment(base)
     yield environment
     shutil.rmtree(base, ignore_errors=True)

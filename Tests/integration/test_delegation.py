@@ -26,9 +26,10 @@ def clinics(users):
 
 
 @pytest.fixture
-def sudo_for_owners(env):
-    """The sudoers line the README documents, for this test's configuration."""
-    prefix = f"{CLI} --conf {env.conf}"
+def sudo_for_owners(env, installed_conf):
+    """The sudoers line the README documents; the test's configuration is the installed one."""
+    env.install = lambda: installed_conf(env)
+    prefix = CLI
     commands = ", ".join([f"{prefix} list", f"{prefix} log"]
                          + [f"{prefix} {verb} *" for verb in ("list", "show", "unlock", "log", "lock")])
     with open(SUDOERS, "w") as handle:
@@ -42,7 +43,9 @@ def sudo_for_owners(env):
 
 
 def as_owner(env, owner, *arguments):
-    command = ["runuser", "-u", owner, "--", "sudo", "-n", CLI, "--conf", env.conf, *arguments]
+    """lockwarden through sudo, with the test's configuration installed (sudo allows no --conf)."""
+    env.install()
+    command = ["runuser", "-u", owner, "--", "sudo", "-n", CLI, *arguments]
     return subprocess.run(command, capture_output=True, text=True, timeout=60)
 
 

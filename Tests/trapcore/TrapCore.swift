@@ -3,7 +3,7 @@
 // process dies at once, with no interactive crash prompt and no memory dump.
 
 @_cdecl("lw_core_abi_version")
-public func trapCoreABIVersion() -> UInt32 { 1 }
+public func trapCoreABIVersion() -> UInt32 { 2 }
 
 @_cdecl("lw_core_handle")
 public func trapCoreHandle(_ request: UnsafeRawPointer?, _ host: UnsafeRawPointer?) -> Int32 {

@@ -24,7 +24,9 @@ struct FuzzEnvironment {
 
     private static func make() -> FuzzEnvironment {
         guard geteuid() == 0 else { setupFailure("fuzz-contract must run as root (the core refuses other users)") }
-        let base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp"
+        // Configuration is trusted only along a root-owned path that others cannot write.
+        let base = "/run/lockwarden-tests"
+        guard mkdir(base, 0o755) == 0 || errno == EEXIST else { setupFailure("mkdir \(base) failed") }
         var template = Array("\(base)/lockwarden-fuzz.XXXXXX".utf8CString)
         let made = template.withUnsafeMutableBufferPointer { buffer -> Bool in
             guard let pointer = buffer.baseAddress else { return false }

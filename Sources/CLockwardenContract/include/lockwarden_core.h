@@ -24,7 +24,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a declaration below changes meaning or layout. */
-#define LW_ABI_VERSION 1u
+#define LW_ABI_VERSION 2u
 
 /* Longest field the module hands over; longer values are refused (denied). */
 #define LW_MAX_FIELD_BYTES 4096u
@@ -50,7 +50,13 @@ enum {
 /* Bits of lw_request.flags, translated from the PAM flags by the module. */
 enum {
     LW_FLAG_SILENT = 1u << 0,          /* PAM_SILENT: send no messages */
-    LW_FLAG_CHANGE_EXPIRED = 1u << 1   /* PAM_CHANGE_EXPIRED_AUTHTOK */
+    LW_FLAG_CHANGE_EXPIRED = 1u << 1,  /* PAM_CHANGE_EXPIRED_AUTHTOK */
+    /*
+     * The calling process's real UID was 0 before the module switched it (a set-uid host runs
+     * the core with real UID 0; see pam/lw_privilege.h). Root's own password changes are
+     * administrative; a user's through a set-uid passwd are not.
+     */
+    LW_FLAG_CALLER_ROOT = 1u << 2
 };
 
 /* What the module should do; it maps these to PAM codes per stage. */
