@@ -200,8 +200,9 @@ struct Authority {
 /// Who runs the process, as sudo presents it (SUDO_UID and SUDO_USER) or as the kernel does
 /// (the real uid). sudo's variables are believed only as far as the caller cannot have chosen
 /// them: a sudoers rule tagged SETENV lets the caller set them, so they must agree with each
-/// other and with the audit login UID (which no unprivileged process can change), and a
-/// SUDO_UID of 0 counts as root only when the login UID is 0 too.
+/// other and with a witness no unprivileged process can change: the real UID of the sudo
+/// process that ran us (our parent), or else the audit login UID. A SUDO_UID of 0 counts as
+/// root only when a witness says 0 too.
 struct Identity {
     /// nil when the system does not know the user, or sudo's variables cannot be believed.
     var user: SystemUser?
@@ -219,12 +220,14 @@ struct Identity {
     static func current() -> Identity {
         from(
             sudoUser: CurrentProcess.environment("SUDO_USER"), sudoUID: CurrentProcess.environment("SUDO_UID"),
-            realUID: CurrentProcess.realUID, loginUID: CurrentProcess.loginUID, lookup: { Accounts.user(uid: $0) })
+            realUID: CurrentProcess.realUID, sudoParentUID: CurrentProcess.sudoParentRealUID,
+            loginUID: CurrentProcess.loginUID, lookup: { Accounts.user(uid: $0) })
     }
 
     /// The identity for these facts; `lookup` finds a user by UID.
     static func from(
-        sudoUser: String?, sudoUID: String?, realUID: UInt32, loginUID: UInt32?, lookup: (UInt32) -> SystemUser?
+        sudoUser: String?, sudoUID: String?, realUID: UInt32, sudoParentUID: UInt32?, loginUID: UInt32?,
+        lookup: (UInt32) -> SystemUser?
     ) -> Identity {
         // Present at all, even empty, means sudo ran us: an empty value must not pass for "no sudo".
         if sudoUser != nil || sudoUID != nil {
@@ -243,12 +246,15 @@ struct Identity {
             guard user.name == sudoUser else {
                 return refused("SUDO_USER \(given) is not the user SUDO_UID \(uid) names")
             }
+            if let sudoParentUID, sudoParentUID != uid {
+                return refused("SUDO_UID \(uid) is not the user who ran sudo (uid \(sudoParentUID))")
+            }
             let login = loginUID.flatMap { $0 == unsetLoginUID ? nil : $0 }
-            if let login, login != uid {
+            if sudoParentUID == nil, let login, login != uid {
                 return refused("SUDO_UID \(uid) differs from the login uid \(login)")
             }
-            if uid == 0 && login != 0 {
-                return refused("SUDO_UID 0 without a login uid of 0; run lockwarden as root without sudo")
+            if uid == 0 && (sudoParentUID ?? login) != 0 {
+                return refused("SUDO_UID 0 that neither sudo nor the login uid confirms; run lockwarden as root")
             }
             let name = Escape.text(user.name, limit: 64)
             return Identity(

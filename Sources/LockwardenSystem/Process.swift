@@ -21,6 +21,27 @@ public enum CurrentProcess {
         return UInt32(String(decoding: digits, as: UTF8.self))
     }
 
+    /// The real UID of the parent process when the parent is sudo, or nil. sudo (which stays as
+    /// the parent under Debian's default use_pty) keeps the invoking user's real UID: a witness
+    /// of who ran it that the environment cannot change.
+    public static var sudoParentRealUID: UInt32? {
+        let parent = getppid()
+        var buffer = [CChar](repeating: 0, count: 256)
+        let length = buffer.withUnsafeMutableBufferPointer { pointer -> Int in
+            guard let base = pointer.baseAddress else { return -1 }
+            return readlink("/proc/\(parent)/exe", base, pointer.count - 1)
+        }
+        guard length > 0 else { return nil }
+        let executable = String(decoding: buffer.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        guard executable == "/usr/bin/sudo" || executable == "/bin/sudo" else { return nil }
+        guard case .success(let bytes) = Files.read("/proc/\(parent)/status", limit: 16_384) else { return nil }
+        let text = String(decoding: bytes, as: UTF8.self)
+        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("Uid:") }),
+            let real = line.split(whereSeparator: { $0 == "\t" || $0 == " " }).dropFirst().first
+        else { return nil }
+        return UInt32(real)
+    }
+
     /// An environment variable, or nil.
     public static func environment(_ name: String) -> String? {
         guard let value = getenv(name) else { return nil }
