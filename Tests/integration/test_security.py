@@ -377,14 +377,16 @@ def test_a_gecos_holding_placeholders_is_mailed_as_written(env, smtp):
     env.configure(deny=3, unlock_time=0, unlock_pin="yes", admin_email="it@clinic.example",
                   mail_command=smtp.mail_command(), notify_on_lock="no")
     env.service()
-    subprocess.run(["usermod", "-c", "Mallory {pin} {host}", "lwt-alice"], check=True)
+    # Every other placeholder too: whichever order values were once replaced in, one would expand.
+    subprocess.run(["usermod", "-c", "Mallory {pin} {host} {user}", "lwt-alice"], check=True)
     try:
         lock(env, "lwt-alice")
         request_pin(env)
-        body = smtp.wait_for(1)[0]["message"].get_content()
-        pin = pin_from(smtp.wait_for(1)[0])
-        assert "Mallory {pin} {host} (lwt-alice)" in body, body
-        assert body.count(pin) == 1, body
+        request_pin(env)
+        for message in smtp.wait_for(2):
+            body = message["message"].get_content()
+            assert "Mallory {pin} {host} {user} (lwt-alice)" in body, body
+            assert body.count(pin_from(message)) == 1, body
     finally:
         subprocess.run(["usermod", "-c", "Test lwt-alice", "lwt-alice"], check=True)
 
