@@ -234,6 +234,24 @@ def test_directory(prefix="it-"):
     return base
 
 
+_trusted_cli = []
+
+
+def trusted_cli():
+    """The CLI at a trusted path, for notify_program: the checkout may live anywhere, /tmp too,
+    and Lockwarden runs only programs along root-owned paths that nobody else can write."""
+    if not _trusted_cli:
+        directory = os.path.join(TEST_BASE, "bin")
+        os.makedirs(directory, mode=0o755, exist_ok=True)
+        os.chmod(directory, 0o755)
+        target = os.path.join(directory, "lockwarden")
+        shutil.copyfile(CLI, target + ".new")
+        os.chmod(target + ".new", 0o755)
+        os.rename(target + ".new", target)
+        _trusted_cli.append(target)
+    return _trusted_cli[0]
+
+
 INSTALLED_CONF = "/etc/security/lockwarden.conf"
 
 

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from conftest import CLI, WRONG
+from conftest import CLI, WRONG, trusted_cli
 from smtp_sink import SmtpSink
 
 
@@ -30,7 +30,7 @@ def clinic(users):
 
 def configure(env, smtp_command, clinic_text="", **settings):
     env.configure(deny=3, unlock_time=600, user_email="{user}@clinic.example", mail_command=smtp_command,
-                  notify_program=CLI, **settings)
+                  notify_program=trusted_cli(), **settings)
     if clinic_text:
         with open(env.conf, "a") as handle:
             handle.write(clinic_text)

@@ -1,8 +1,8 @@
 """Attacks on an installed system, each as an attacker would try it, and why each now fails."""
 import os
 import pty
+import pwd
 import re
-import select
 import shutil
 import signal
 import sqlite3
@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from conftest import CLI, DRIVER, PASSWORD, WRONG
+from conftest import CLI, DRIVER, WRONG, trusted_cli
 from smtp_sink import SmtpSink
 
 SUDOERS = "/etc/sudoers.d/lockwarden-security-tests"
@@ -138,7 +138,6 @@ def test_a_flipping_symlinked_directory_is_never_admitted(env, owners, syslog):
 
 
 def pwd_uid(name):
-    import pwd
     return pwd.getpwnam(name).pw_uid
 
 
@@ -291,7 +290,7 @@ def recorder(env):
 def test_the_mail_command_gets_no_host_descriptor_directory_or_environment(env, syslog):
     """Findings 5 and 6: a lock reached through a set-uid host mails at once, and cleanly."""
     script, record = recorder(env)
-    env.configure(deny=3, user_email="{user}@clinic.example", mail_command=script, notify_program=CLI)
+    env.configure(deny=3, user_email="{user}@clinic.example", mail_command=script, notify_program=trusted_cli())
     env.service(name="lw-suid", stack="auth [default=die] {module} authfail {args}\n")
     host = setuid_driver(env)
     bob = str(pwd_uid("lwt-bob"))
