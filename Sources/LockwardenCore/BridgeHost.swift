@@ -2,7 +2,7 @@ import CLockwardenContract
 import LockwardenEngine
 
 /// The module's callbacks (lw_host) seen as a CallHost.
-struct BridgeHost: CallHost {
+final class BridgeHost: CallHost {
     private let host: lw_host
 
     init(_ host: lw_host) { self.host = host }

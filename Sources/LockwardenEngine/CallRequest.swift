@@ -53,7 +53,8 @@ public enum ConversationStyle: Int32, Sendable {
 }
 
 /// What the PAM module lends the engine for one call: syslog and the conversation.
-public protocol CallHost {
+/// Class-bound, so that Embedded Swift (which has no existentials of other protocols) can hold one.
+public protocol CallHost: AnyObject {
     func log(_ priority: LogPriority, _ message: String)
     /// Prompts return the reply bytes (nil if the conversation failed); messages return [].
     func converse(_ style: ConversationStyle, _ message: String) -> [UInt8]?

@@ -63,7 +63,7 @@ public enum MailDirectory {
     {
         if let own = try store.email(uid: user.uid), MailAddress.checked(own) != nil { return own }
         guard !config.userEmail.isEmpty else { return nil }
-        return MailAddress.checked(config.userEmail.replacing("{user}", with: user.name))
+        return MailAddress.checked(MailTemplate.substitute(config.userEmail, ["user": user.name]))
     }
 
     /// The sender: `mail_from`, or lockwarden@HOSTNAME.

@@ -133,7 +133,7 @@ struct TOTPFlow {
         }
         if decision.verdict == .allow {
             info("Two-factor authentication is set up. Backup codes, each usable once; keep them safe:\n"
-                + codes.map(\.display).joined(separator: "\n"))
+                + codes.map { $0.display }.joined(separator: "\n"))
             // sshd delivers messages only together with a prompt: without this one the codes
             // would never reach an SSH user. The answer does not matter; the secret is stored.
             _ = call.host.converse(.promptEchoOn, Prompts.acknowledge)

@@ -46,7 +46,7 @@ public enum MailHeader {
     public static func encode(_ text: String) -> String {
         let flattened = String(String.UnicodeScalarView(text.unicodeScalars.map { Escape.isControl($0) ? " " : $0 }))
         let limited = String(flattened.prefix(200))
-        if limited.utf8.allSatisfy({ $0 < 0x80 }) && !limited.contains("=?") { return limited }
+        if limited.utf8.allSatisfy({ $0 < 0x80 }) && !TextReplace.contains(limited, "=?") { return limited }
         return "=?UTF-8?B?" + Base64.encode(Array(limited.utf8)) + "?="
     }
 }

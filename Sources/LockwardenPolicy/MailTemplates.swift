@@ -17,7 +17,7 @@ public struct MailTemplate: Equatable, Sendable {
 
     /// One pass over the template: a value is inserted as it is and never scanned again, so a
     /// name or GECOS holding "{pin}" stays that text.
-    static func substitute(_ text: String, _ values: [String: String]) -> String {
+    public static func substitute(_ text: String, _ values: [String: String]) -> String {
         let template = Array(text.utf8)
         var output: [UInt8] = []
         output.reserveCapacity(template.count)

@@ -53,9 +53,9 @@ extension StateStore {
             record.uid.map { .integer(Int64($0)) } ?? .null, .blob(record.name),
             .text(state.recentFailures.map(String.init).joined(separator: " ")),
             .integer(Int64(state.consecutiveFailures)), state.lastFailureAt.sql,
-            state.lastFailureSource.map(\.service).sql, state.lastFailureSource.map(\.rhost).sql,
-            state.lastFailureSource.map(\.tty).sql, state.lock.map(\.lockedAt).sql,
-            state.lock.flatMap(\.until).sql, state.lock.map(\.reason).sql, .integer(Int64(state.lockStreak)),
+            state.lastFailureSource.map { $0.service }.sql, state.lastFailureSource.map { $0.rhost }.sql,
+            state.lastFailureSource.map { $0.tty }.sql, state.lock.map { $0.lockedAt }.sql,
+            state.lock.flatMap { $0.until }.sql, state.lock.map { $0.reason }.sql, .integer(Int64(state.lockStreak)),
             .integer(state.passwordChangeRequired ? 1 : 0), state.lastSuccessAt.sql, state.unlockedBy.sql,
             state.unlockedAt.sql, .integer(now),
         ]

@@ -32,8 +32,8 @@ public enum OTP {
         return String(repeating: "0", count: max(0, digits - value.count)) + value
     }
 
-    public static func hotp(
-        secret: [UInt8], counter: UInt64, digits: Int, algorithm: OTPAlgorithm, using provider: HMACProvider
+    public static func hotp<Provider: HMACProvider>(
+        secret: [UInt8], counter: UInt64, digits: Int, algorithm: OTPAlgorithm, using provider: Provider
     ) -> String? {
         guard let mac = provider.hmac(algorithm, key: secret, message: counterBytes(counter)) else { return nil }
         return truncate(mac, digits: digits)

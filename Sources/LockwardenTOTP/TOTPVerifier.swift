@@ -27,9 +27,9 @@ public enum TOTPCheck: Equatable, Sendable {
 
 public enum TOTPVerifier {
     /// Checks a code against the steps around `now`. Pure: time and HMAC come from outside.
-    public static func verify(
+    public static func verify<Provider: HMACProvider>(
         code: [UInt8], secret: [UInt8], settings: TOTPSettings, now: Int64, lastAcceptedStep: UInt64?,
-        using provider: HMACProvider
+        using provider: Provider
     ) -> TOTPCheck {
         guard code.count == settings.digits, code.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return .malformed }
         guard let current = OTP.timeStep(at: now, period: settings.period) else { return .wrong }
@@ -52,9 +52,9 @@ public enum TOTPVerifier {
     }
 
     /// The code for a time, e.g. for enrollment checks and tests.
-    public static func code(secret: [UInt8], settings: TOTPSettings, at time: Int64, using provider: HMACProvider)
-        -> String?
-    {
+    public static func code<Provider: HMACProvider>(
+        secret: [UInt8], settings: TOTPSettings, at time: Int64, using provider: Provider
+    ) -> String? {
         guard let step = OTP.timeStep(at: time, period: settings.period) else { return nil }
         return OTP.hotp(secret: secret, counter: step, digits: settings.digits, algorithm: settings.algorithm, using: provider)
     }

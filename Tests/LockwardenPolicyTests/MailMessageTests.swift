@@ -79,3 +79,17 @@ struct MailTemplateTests {
         #expect(filled.body == String(repeating: "x", count: 512) + String(repeating: "x", count: 512) + "}{")
     }
 }
+
+@Suite("Text replacement without _StringProcessing")
+struct TextReplaceTests {
+    @Test("every occurrence is replaced in one pass, and contains finds substrings")
+    func replaceAndContains() {
+        #expect(TextReplace.all(in: "a\\nb\\n", "\\n", with: "\n") == "a\nb\n")
+        #expect(TextReplace.all(in: "aaa", "aa", with: "a") == "aa")
+        #expect(TextReplace.all(in: "café {x}", "{x}", with: "{x}{x}") == "café {x}{x}")
+        #expect(TextReplace.all(in: "x", "", with: "y") == "x")
+        #expect(TextReplace.contains("Subject =?utf-8?", "=?"))
+        #expect(!TextReplace.contains("=", "=?"))
+        #expect(TextReplace.contains("", ""))
+    }
+}
