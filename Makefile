@@ -47,11 +47,12 @@ test-deps: deps
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEB_TEST_DEPS); status=$$?; \
 	[ "$$keep" = 1 ] || rm -f /usr/sbin/policy-rc.d; exit $$status
 
-# One SwiftPM invocation builds the core library and the CLI in release mode. No $ORIGIN
-# RUNPATH: the core's libraries come from the system's paths only, with no search of its own
-# directory first.
-build: static-libstdcxx
-	$(SWIFT) build -c release --static-swift-stdlib --disable-local-rpath
+# The CLI in release mode (normal Swift, runtime linked statically), the core in Embedded
+# Swift from the same sources (scripts/build-core.sh: no Swift runtime in login processes),
+# and the PAM module. No $ORIGIN RUNPATH anywhere: libraries come from the system's paths.
+build:
+	$(SWIFT) build -c release --static-swift-stdlib --disable-local-rpath --product lockwarden
+	scripts/build-core.sh $(BUILD_DIR)
 	$(MAKE) pam-module
 
 install: deps build install-files
@@ -62,7 +63,7 @@ install: deps build install-files
 # have the old core mapped, and overwriting a mapped library in place crashes it.
 install-files:
 	install -d -m 0755 -o root -g root $(COREDIR) $(SECUREDIR) $(SBINDIR) $(CONFDIR)
-	install -m 0644 -o root -g root $(SWIFT_RELEASE)/liblockwarden_core.so $(COREDIR)/.liblockwarden_core.so.new
+	install -m 0644 -o root -g root $(BUILD_DIR)/liblockwarden_core.so $(COREDIR)/.liblockwarden_core.so.new
 	mv -f $(COREDIR)/.liblockwarden_core.so.new $(COREDIR)/liblockwarden_core.so
 	install -m 0644 -o root -g root $(BUILD_DIR)/pam_lockwarden.so $(SECUREDIR)/.pam_lockwarden.so.new
 	mv -f $(SECUREDIR)/.pam_lockwarden.so.new $(SECUREDIR)/pam_lockwarden.so
@@ -83,9 +84,9 @@ uninstall:
 
 # The test build of the PAM module loads the core from $(BUILD_DIR)/core; a second one
 # points at a core that does not exist, to prove a missing core means "deny".
-# A third loads a core that traps on purpose, built with the real core's link flags.
-# The core links libstdc++ statically (Package.swift): a directory holding only the archive
-# makes the linker's -lstdc++ find it instead of the shared library.
+# A third loads a core that traps on purpose, built in Embedded Swift like the real one.
+# The normal-mode core of `swift test` and the fuzzers links libstdc++ statically
+# (Package.swift): a directory holding only the archive makes -lstdc++ find it.
 static-libstdcxx:
 	@archive=$$($(CC) -print-file-name=libstdc++.a); \
 	if [ ! -f "$$archive" ]; then echo "libstdc++.a not found: install libstdc++-12-dev" >&2; exit 1; fi; \
@@ -93,10 +94,11 @@ static-libstdcxx:
 
 test-core: build
 	install -d -m 0755 $(BUILD_DIR)/core $(BUILD_DIR)/trapcore
-	install -m 0644 $(SWIFT_RELEASE)/liblockwarden_core.so $(BUILD_DIR)/core/liblockwarden_core.so
+	install -m 0644 $(BUILD_DIR)/liblockwarden_core.so $(BUILD_DIR)/core/liblockwarden_core.so
 	$(CC) $(LW_PAM_CFLAGS) -DLW_CORE_PATH='"$(abspath $(BUILD_DIR))/nocore/liblockwarden_core.so"' \
 	    $(LW_PAM_LDFLAGS) -o $(BUILD_DIR)/pam_lockwarden_nocore.so $(LW_PAM_SRCS) $(LW_PAM_LIBS)
-	swiftc -emit-library -O -static-stdlib -module-name TrapCore -Xlinker -z -Xlinker nodelete \
+	swiftc -target x86_64-unknown-linux-gnu -enable-experimental-feature Embedded -wmo -parse-as-library \
+	    -emit-library -Osize -module-name TrapCore -Xlinker -z -Xlinker nodelete \
 	    -o $(BUILD_DIR)/trapcore/liblockwarden_core.so Tests/trapcore/TrapCore.swift
 	chmod 0644 $(BUILD_DIR)/trapcore/liblockwarden_core.so
 	$(CC) $(LW_PAM_CFLAGS) -DLW_CORE_PATH='"$(abspath $(BUILD_DIR))/trapcore/liblockwarden_core.so"' \
@@ -105,7 +107,7 @@ test-core: build
 lint:
 	./scripts/lint-no-traps.sh
 
-unit:
+unit: static-libstdcxx
 	$(SWIFT) test
 
 integration: test-core

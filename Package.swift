@@ -42,11 +42,11 @@ let package = Package(
         .target(name: "LockwardenSystem", dependencies: ["CLibc"]),
         .target(
             name: "LockwardenStore",
-            dependencies: ["CSQLite", "CStore", "LockwardenPolicy", "LockwardenSystem", "LockwardenTOTP"]),
+            dependencies: ["CLibc", "CSQLite", "CStore", "LockwardenPolicy", "LockwardenSystem", "LockwardenTOTP"]),
         .target(
             name: "LockwardenEngine",
             dependencies: [
-                "LockwardenPolicy", "LockwardenStore", "LockwardenSystem", "LockwardenTOTP", "LockwardenCrypto",
+                "CLibc", "LockwardenPolicy", "LockwardenStore", "LockwardenSystem", "LockwardenTOTP", "LockwardenCrypto",
                 "LockwardenQR",
             ]),
         .target(

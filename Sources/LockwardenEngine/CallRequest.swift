@@ -1,9 +1,18 @@
 /// Which PAM entry point is asking.
-public enum CallStage: Sendable {
+public enum CallStage: Sendable, CustomStringConvertible {
     case authenticate
     case account
     case passwordPrelim
     case passwordUpdate
+
+    public var description: String {
+        switch self {
+        case .authenticate: return "authenticate"
+        case .account: return "account"
+        case .passwordPrelim: return "passwordPrelim"
+        case .passwordUpdate: return "passwordUpdate"
+        }
+    }
 }
 
 /// One PAM call as the module saw it: raw bytes, not yet trusted or decoded.

@@ -1,5 +1,5 @@
 internal import CSQLite
-import Glibc
+import CLibc
 import LockwardenPolicy
 import LockwardenSystem
 

@@ -1,5 +1,5 @@
 internal import CSQLite
-import Glibc
+import CLibc
 import LockwardenSystem
 
 /// Why the state could not be used. Each cause has its own log line; every one of them

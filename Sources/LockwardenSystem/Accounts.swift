@@ -1,4 +1,4 @@
-import Glibc
+import CLibc
 
 /// A user from the passwd database (files, LDAP, ... through NSS).
 public struct SystemUser: Equatable, Sendable {

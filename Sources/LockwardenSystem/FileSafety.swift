@@ -1,4 +1,4 @@
-import Glibc
+import CLibc
 
 /// Why a state file or directory is refused. Each case has its own log line, because an
 /// administrator must be able to tell "missing" from "someone replaced it with a symlink".
@@ -46,13 +46,13 @@ public enum FileSafety {
     public static func check(_ path: String, as kind: Kind, mustExist: Bool = true) -> UnsafeFile? {
         var info = stat()
         guard lstat(path, &info) == 0 else {
-            let code = errno
+            let code = lw_errno()
             if code == ENOENT { return mustExist ? .missing(path: path) : nil }
             return .unreadable(path: path, errno: code)
         }
-        let type = info.st_mode & S_IFMT
-        if type == S_IFLNK { return .symlink(path: path) }
-        if type != (kind == .directory ? S_IFDIR : S_IFREG) { return .wrongType(path: path) }
+        let type = lw_file_type(info.st_mode)
+        if type == lw_type_symlink { return .symlink(path: path) }
+        if type != (kind == .directory ? lw_type_directory : lw_type_regular) { return .wrongType(path: path) }
         if info.st_uid != 0 { return .notOwnedByRoot(path: path, uid: info.st_uid) }
         if info.st_mode & 0o077 != 0 { return .accessibleByOthers(path: path, mode: info.st_mode) }
         if kind == .file && info.st_nlink > 1 { return .hardLinked(path: path, links: UInt64(info.st_nlink)) }

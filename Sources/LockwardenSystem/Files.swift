@@ -1,11 +1,11 @@
-import Glibc
+import CLibc
 
 /// Small, bounded file reads and writes without Foundation.
 public enum Files {
     /// Reads a whole file of at most `limit` bytes, never following a symlink.
     public static func read(_ path: String, limit: Int = 1 << 20) -> Result<[UInt8], SystemError> {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
-        guard descriptor >= 0 else { return .failure(SystemError("open \(path)", errno: errno)) }
+        let descriptor = lw_open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard descriptor >= 0 else { return .failure(SystemError("open \(path)", errno: lw_errno())) }
         defer { close(descriptor) }
         return read(descriptor: descriptor, path: path, limit: limit)
     }
@@ -15,10 +15,10 @@ public enum Files {
         var contents: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 16_384)
         while contents.count <= limit {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+            let count = chunk.withUnsafeMutableBytes { CLibc.read(descriptor, $0.baseAddress, $0.count) }
             if count < 0 {
-                if errno == EINTR { continue }
-                return .failure(SystemError("read \(path)", errno: errno))
+                if lw_errno() == EINTR { continue }
+                return .failure(SystemError("read \(path)", errno: lw_errno()))
             }
             if count == 0 { return .success(contents) }
             contents += chunk.prefix(count)
@@ -34,7 +34,7 @@ public enum Files {
 
     /// Creates a directory with the given mode (no error if it exists).
     public static func makeDirectory(_ path: String, mode: UInt32) -> SystemError? {
-        if mkdir(path, mode) == 0 || errno == EEXIST { return nil }
-        return SystemError("mkdir \(path)", errno: errno)
+        if mkdir(path, mode) == 0 || lw_errno() == EEXIST { return nil }
+        return SystemError("mkdir \(path)", errno: lw_errno())
     }
 }

@@ -1,4 +1,4 @@
-import Glibc
+import CLibc
 
 /// This machine's name, for the issuer shown by authenticator apps.
 public enum HostName {

@@ -1,4 +1,4 @@
-import Glibc
+import CLibc
 
 /// Facts about the calling process, read at the edge and passed inward.
 public enum CurrentProcess {

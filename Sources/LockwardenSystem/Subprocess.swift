@@ -1,5 +1,4 @@
 import CLibc
-import Glibc
 
 /// Runs programs without a shell: argv is split by the caller, nothing is interpreted. Every
 /// child starts clean: only PATH in its environment, `/` as its working directory, and no
@@ -20,11 +19,11 @@ public enum Subprocess {
         }
         var pipeEnds: [Int32] = [-1, -1]
         guard pipe(&pipeEnds) == 0, let readEnd = pipeEnds.first, let writeEnd = pipeEnds.last else {
-            return .failure(SystemError("pipe", errno: errno))
+            return .failure(SystemError("pipe", errno: lw_errno()))
         }
         // The child gets the read end as its standard input only; neither end leaks further.
-        _ = fcntl(readEnd, F_SETFD, FD_CLOEXEC)
-        _ = fcntl(writeEnd, F_SETFD, FD_CLOEXEC)
+        _ = lw_set_cloexec(readEnd)
+        _ = lw_set_cloexec(writeEnd)
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -40,19 +39,19 @@ public enum Subprocess {
             return .failure(SystemError("spawn \(program)", errno: EINVAL))
         }
         // A mail command that exits early must not kill us with SIGPIPE.
-        let previous = signal(SIGPIPE, SIG_IGN)
+        let previous = lw_ignore_sigpipe()
         var written = 0
         while written < input.count {
             let count = input.withUnsafeBytes { bytes -> Int in
                 guard let base = bytes.baseAddress else { return -1 }
                 return write(writeEnd, base + written, bytes.count - written)
             }
-            if count < 0 && errno == EINTR { continue }
+            if count < 0 && lw_errno() == EINTR { continue }
             if count <= 0 { break }
             written += count
         }
         close(writeEnd)
-        signal(SIGPIPE, previous)
+        lw_restore_sigpipe(previous)
         return wait(for: pid, timeoutSeconds: timeoutSeconds, program: program)
     }
 
@@ -114,7 +113,7 @@ public enum Subprocess {
                 if signalled != 0 { return .failure(SystemError("\(program) killed by signal \(signalled)", errno: EINTR)) }
                 return .success(exitCode)
             }
-            if result < 0 && errno != EINTR { return .failure(SystemError("waitpid \(program)", errno: errno)) }
+            if result < 0 && lw_errno() != EINTR { return .failure(SystemError("waitpid \(program)", errno: lw_errno())) }
             usleep(10_000)
         }
         kill(pid, SIGKILL)

@@ -1,4 +1,4 @@
-import Glibc
+import CLibc
 
 /// A failed system call: what was attempted, and errno.
 public struct SystemError: Error, Equatable, Sendable {
@@ -7,10 +7,10 @@ public struct SystemError: Error, Equatable, Sendable {
 
     public init(_ operation: String, errno: Int32) {
         self.operation = operation
-        self.errno = errno
+        self.errno = lw_errno()
     }
 
-    public var message: String { "\(operation): \(errorText(errno))" }
+    public var message: String { "\(operation): \(errorText(self.errno))" }
 }
 
 /// strerror without the thread-safety trap of the static buffer.

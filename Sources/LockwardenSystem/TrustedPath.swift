@@ -1,5 +1,4 @@
 import CLibc
-import Glibc
 
 /// Files Lockwarden trusts: its configuration and the programs it runs (mail_command,
 /// notify_program). Such a file is a regular file owned by root and not writable by group or
@@ -37,7 +36,7 @@ public enum TrustedPath {
         }
         // O_NONBLOCK: a FIFO must not hang a login; it is refused below as not a regular file.
         let file = openComponent(directory, last, flags: O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
-        let openErrno = errno
+        let openErrno = lw_errno()
         close(directory)
         guard file >= 0 else { return .failure(openProblem(openErrno, path: path)) }
         if let problem = checkFile(file, path: path, executable: executable) {
@@ -78,8 +77,8 @@ public enum TrustedPath {
     /// Opens `/` and then each directory in turn, checking each open descriptor; returns the
     /// last one, which the caller closes.
     private static func walk(_ directories: ArraySlice<Substring.UTF8View>) -> Result<Int32, UnsafeFile> {
-        var directory = Glibc.open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard directory >= 0 else { return .failure(.unreadable(path: "/", errno: errno)) }
+        var directory = lw_open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard directory >= 0 else { return .failure(.unreadable(path: "/", errno: lw_errno())) }
         var walked = ""
         if let problem = checkDirectory(directory, path: "/") {
             close(directory)
@@ -88,7 +87,7 @@ public enum TrustedPath {
         for component in directories {
             walked += "/" + String(decoding: component, as: UTF8.self)
             let next = openComponent(directory, component, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-            let openErrno = errno
+            let openErrno = lw_errno()
             close(directory)
             guard next >= 0 else { return .failure(openProblem(openErrno, path: walked)) }
             if let problem = checkDirectory(next, path: walked) {
@@ -125,7 +124,7 @@ public enum TrustedPath {
             return String(cString: base)
         }
         guard let resolved else {
-            let code = errno
+            let code = lw_errno()
             return .failure(code == ENOENT ? .missing(path: path) : .unreadable(path: path, errno: code))
         }
         switch open(resolved, executable: true) {
@@ -143,10 +142,10 @@ public enum TrustedPath {
     private static func openComponent<Bytes: Collection>(_ directory: Int32, _ name: Bytes, flags: Int32) -> Int32
     where Bytes.Element == UInt8 {
         guard let cName = cString(name) else {
-            errno = EINVAL
+            lw_set_errno(EINVAL)
             return -1
         }
-        return openat(directory, cName, flags)
+        return lw_openat(directory, cName, flags)
     }
 
     private static func openProblem(_ code: Int32, path: String) -> UnsafeFile {
@@ -160,8 +159,8 @@ public enum TrustedPath {
 
     private static func checkDirectory(_ descriptor: Int32, path: String) -> UnsafeFile? {
         var info = stat()
-        guard fstat(descriptor, &info) == 0 else { return .unreadable(path: path, errno: errno) }
-        if info.st_mode & S_IFMT != S_IFDIR { return .wrongType(path: path) }
+        guard fstat(descriptor, &info) == 0 else { return .unreadable(path: path, errno: lw_errno()) }
+        if lw_file_type(info.st_mode) != lw_type_directory { return .wrongType(path: path) }
         if info.st_uid != 0 { return .notOwnedByRoot(path: path, uid: info.st_uid) }
         if info.st_mode & 0o022 != 0 { return .writableByOthers(path: path, mode: info.st_mode) }
         return nil
@@ -169,13 +168,13 @@ public enum TrustedPath {
 
     private static func checkFile(_ descriptor: Int32, path: String, executable: Bool) -> UnsafeFile? {
         var info = stat()
-        guard fstat(descriptor, &info) == 0 else { return .unreadable(path: path, errno: errno) }
-        if info.st_mode & S_IFMT != S_IFREG { return .wrongType(path: path) }
+        guard fstat(descriptor, &info) == 0 else { return .unreadable(path: path, errno: lw_errno()) }
+        if lw_file_type(info.st_mode) != lw_type_regular { return .wrongType(path: path) }
         if info.st_uid != 0 { return .notOwnedByRoot(path: path, uid: info.st_uid) }
         if info.st_mode & 0o022 != 0 { return .writableByOthers(path: path, mode: info.st_mode) }
         if executable && info.st_mode & 0o111 == 0 { return .notExecutable(path: path) }
         var fileSystem = statfs()
-        guard fstatfs(descriptor, &fileSystem) == 0 else { return .unreadable(path: path, errno: errno) }
+        guard fstatfs(descriptor, &fileSystem) == 0 else { return .unreadable(path: path, errno: lw_errno()) }
         if untrustedFileSystems.contains(Int(fileSystem.f_type)) { return .pseudoFileSystem(path: path) }
         return nil
     }

@@ -3,7 +3,7 @@ import os
 import re
 import subprocess
 
-from conftest import CORE, DLOPEN_CHECK, MODULE, MODULE_NOCORE, PASSWORD, PRODUCTION_MODULE, WRONG
+from conftest import CORE, DLOPEN_CHECK, DRIVER, MODULE, MODULE_NOCORE, PASSWORD, PRODUCTION_MODULE, WRONG
 
 PAM_EXPORTS = {"pam_sm_authenticate", "pam_sm_setcred", "pam_sm_acct_mgmt", "pam_sm_chauthtok"}
 CORE_EXPORTS = {"lw_core_abi_version", "lw_core_handle"}
@@ -32,7 +32,7 @@ def test_core_needs_no_swift_toolchain_at_run_time():
     # No RUNPATH at all: the libraries come from the system's paths, never from beside the core.
     assert not re.findall(r"\((?:RUNPATH|RPATH)\)", dynamic), dynamic
     assert "NODELETE" in dynamic and "BIND_NOW" in dynamic
-    # libstdc++ is linked in (make build): loading the shared one costs every login.
+    # Embedded Swift: no C++ runtime, and no Swift runtime linked in either.
     assert "libstdc++.so.6" not in needed, needed
     # Hashing is in Swift: loading and initialising libcrypto cost every login.
     assert not [lib for lib in needed if lib.startswith(("libcrypto.", "libssl."))], needed
@@ -48,6 +48,54 @@ def test_dlopen_now_smoke():
         result = subprocess.run([DLOPEN_CHECK, path, "--expect-symbols", ",".join(sorted(symbols))],
                                 capture_output=True, text=True)
         assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_core_is_embedded_swift_with_no_runtime_inside():
+    """No Swift runtime, metadata or backtracer: nothing that reads SWIFT_* variables or prints."""
+    symbols = subprocess.run(["nm", "-D", "--undefined-only", CORE], capture_output=True, text=True, check=True).stdout
+    assert not [line for line in symbols.splitlines() if "swift" in line.lower()], symbols
+    text = subprocess.run(["strings", "-n", "6", CORE], capture_output=True, text=True, check=True).stdout
+    for sign in ("SWIFT_BACKTRACE", "SWIFT_DEBUG", "swift runtime", "cannot print value"):
+        assert sign not in text, sign
+
+
+def test_a_set_uid_host_with_swift_variables_writes_nothing_to_the_terminal(env):
+    """The full runtime printed 'swift runtime: backtrace-on-crash is not supported for
+    privileged executables.' on su's terminal when a user set SWIFT_BACKTRACE."""
+    import pty
+    import pwd
+    import shutil
+    import time
+    env.configure(deny=5)
+    env.service(name="lw-suid-env", stack="auth requisite {module} preauth {args}\nauth required pam_permit.so\n")
+    host = os.path.join(env.base, "lw_pamdrive_setuid")
+    shutil.copy(DRIVER, host)
+    os.chown(host, 0, 0)
+    os.chmod(host, 0o4755)
+    bob = str(pwd.getpwnam("lwt-bob").pw_uid)
+    pid, terminal = pty.fork()
+    if pid == 0:
+        os.execve("/usr/bin/setpriv", ["setpriv", f"--reuid={bob}", f"--regid={bob}", "--clear-groups", host,
+                                       "--confdir", env.confdir, "--service", "lw-suid-env", "--user", "lwt-bob",
+                                       "--ops", "auth"],
+                  {"PATH": "/usr/bin:/bin", "SWIFT_BACKTRACE": "enable=yes,interactive=yes",
+                   "SWIFT_DEBUG_FAILED_TYPE_LOOKUP": "1", "SWIFT_DETERMINISTIC_HASHING": "1"})
+    output = b""
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            chunk = os.read(terminal, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        output += chunk
+    _, status = os.waitpid(pid, 0)
+    os.close(terminal)
+    text = output.decode("utf-8", "replace")
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, (status, text)
+    # Only the driver's own report of each operation reaches the terminal.
+    assert [line for line in text.splitlines() if line.strip()] == ["auth: Success (0)"], text
 
 
 def test_core_loads_without_the_toolchain_on_the_library_path():
