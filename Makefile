@@ -24,7 +24,8 @@ STATEDIR ?= /var/lib/lockwarden
 UNITDIR ?= /etc/systemd/system
 
 # libssl-dev: OpenSSL's headers for the unit tests' reference checks only; nothing shipped links libcrypto.
-DEB_BUILD_DEPS := gcc make pkg-config libc6-dev libstdc++-12-dev libpam0g-dev libpam-modules libsqlite3-dev libssl-dev libqrencode-dev
+# nettle-dev: the hashes, HMAC and PBKDF2 of the core and the CLI.
+DEB_BUILD_DEPS := gcc make pkg-config libc6-dev libstdc++-12-dev libpam0g-dev libpam-modules libsqlite3-dev libssl-dev libqrencode-dev nettle-dev
 DEB_TEST_DEPS := pamtester python3 python3-pytest python3-pexpect passwd binutils util-linux sqlite3 oathtool \
                  zbar-tools openssh-server openssh-client msmtp sudo strace
 

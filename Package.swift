@@ -4,7 +4,7 @@ import PackageDescription
 // Layers (see README "Architecture"):
 //   LockwardenPolicy  pure decisions, config, escaping; knows nothing of PAM or SQLite
 //   LockwardenTOTP    pure RFC 4226/6238 codes, base32, otpauth URIs, backup-code format
-//   LockwardenCrypto  SHA-1/SHA-2, HMAC and PBKDF2 in Swift (no libcrypto), randomness
+//   LockwardenCrypto  SHA-1/SHA-2, HMAC and PBKDF2 from Nettle, randomness
 //   LockwardenQR      enrollment QR codes as text (libqrencode)
 //   LockwardenStore   the only code that talks to SQLite (CStore: its VFS and busy wait, in C)
 //   LockwardenSystem  thin Glibc layer: accounts, groups, files, clock
@@ -30,6 +30,7 @@ let package = Package(
         .systemLibrary(name: "CCrypto", path: "CModules/CCrypto"),
         .systemLibrary(name: "CRandom", path: "CModules/CRandom"),
         .systemLibrary(name: "CLibc", path: "CModules/CLibc"),
+        .systemLibrary(name: "CNettle", path: "CModules/CNettle"),
         .systemLibrary(name: "CQRencode", path: "CModules/CQRencode"),
         .target(name: "CLockwardenContract", path: "Sources/CLockwardenContract"),
         // The state database's C parts: its VFS (SQLite's own, minus a directory sync per
@@ -37,7 +38,7 @@ let package = Package(
         .target(name: "CStore", dependencies: ["CSQLite"]),
         .target(name: "LockwardenPolicy"),
         .target(name: "LockwardenTOTP"),
-        .target(name: "LockwardenCrypto", dependencies: ["CRandom", "LockwardenTOTP"]),
+        .target(name: "LockwardenCrypto", dependencies: ["CNettle", "CRandom", "LockwardenTOTP"]),
         .target(name: "LockwardenQR", dependencies: ["CQRencode"]),
         .target(name: "LockwardenSystem", dependencies: ["CLibc"]),
         .target(

@@ -29,7 +29,7 @@ for module in $modules; do
     "$swiftc" -target "$target" -enable-experimental-feature Embedded -wmo -parse-as-library -Osize \
         -Werror DeprecatedDeclaration -module-name "$module" \
         -I "$work/modules" -I "$top/CModules/CSQLite" -I "$top/CModules/CRandom" -I "$top/CModules/CLibc" \
-        -I "$top/CModules/CQRencode" -I "$work/maps/CStore" -I "$work/maps/CLockwardenContract" \
+        -I "$top/CModules/CQRencode" -I "$top/CModules/CNettle" -I "$work/maps/CStore" -I "$work/maps/CLockwardenContract" \
         -emit-module -emit-module-path "$work/modules/$module.swiftmodule" \
         -c -o "$work/$module.o" "$top"/Sources/"$module"/*.swift "$top/scripts/embedded/InterpolationGuard.swift"
 done
@@ -41,7 +41,7 @@ objects=""
 for module in $modules; do objects="$objects $work/$module.o"; done
 # nodelete: PAM dlcloses modules, and the core must never be unmapped under a running login.
 "$cc" -shared -fPIC -o "$out/liblockwarden_core.so" $objects "$work"/*.c.o \
-    -L"$toolchain_lib" -lswiftUnicodeDataTables -lsqlite3 -lqrencode -lm \
+    -L"$toolchain_lib" -lswiftUnicodeDataTables -lsqlite3 -lnettle -lqrencode -lm \
     -Wl,--version-script="$top/Sources/LockwardenCore/exports.map" -Wl,--no-undefined -Wl,--strip-debug \
     -Wl,-z,nodelete -Wl,-z,relro -Wl,-z,now
 echo "built $out/liblockwarden_core.so (Embedded Swift)"

@@ -14,7 +14,7 @@ struct TOTPFlow {
     let store: StateStore
 
     private var policy: LockPolicy { LockPolicy(config: call.config) }
-    private static let hmac = SoftwareHMAC()
+    private static let hmac = NettleHMAC()
 
     /// Whether a login of this subject gets a code prompt, so refusals can mirror it.
     static func wouldAskForCode(_ config: LockwardenConfig, subject: CallSubject, store: StateStore)

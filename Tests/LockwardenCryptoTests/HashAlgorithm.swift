@@ -1,6 +1,7 @@
 @testable import LockwardenCrypto
+import LockwardenTOTP
 
-/// The three hashes, each reachable through the Swift code under test.
+/// The three hashes, each reachable through the Nettle-backed code under test.
 enum HashAlgorithm: CaseIterable, CustomStringConvertible {
     case sha1, sha256, sha512
 
@@ -12,51 +13,31 @@ enum HashAlgorithm: CaseIterable, CustomStringConvertible {
         }
     }
 
-    func digest(_ message: [UInt8]) -> [UInt8] {
+    /// The same hash as TOTP names it, for the Nettle-backed code under test.
+    var algorithm: OTPAlgorithm {
         switch self {
-        case .sha1: return SHA1.hash(message)
-        case .sha256: return SHA256.hash(message)
-        case .sha512: return SHA512.hash(message)
+        case .sha1: return .sha1
+        case .sha256: return .sha256
+        case .sha512: return .sha512
         }
     }
+
+    func digest(_ message: [UInt8]) -> [UInt8] { Hashing.digest(algorithm, message) }
 
     /// The digest of `message` fed in pieces, cut at `cuts` (ascending offsets).
     func digest(_ message: [UInt8], cuts: [Int]) -> [UInt8] {
-        switch self {
-        case .sha1: return Self.pieces(SHA1.self, message, cuts)
-        case .sha256: return Self.pieces(SHA256.self, message, cuts)
-        case .sha512: return Self.pieces(SHA512.self, message, cuts)
-        }
-    }
-
-    func hmac(key: [UInt8], message: [UInt8]) -> [UInt8] {
-        switch self {
-        case .sha1: return HMACKey<SHA1>(key).mac(message)
-        case .sha256: return HMACKey<SHA256>(key).mac(message)
-        case .sha512: return HMACKey<SHA512>(key).mac(message)
-        }
-    }
-
-    func pbkdf2(password: [UInt8], salt: [UInt8], iterations: Int, length: Int) -> [UInt8]? {
-        switch self {
-        case .sha1:
-            return SecretHash.pbkdf2(SHA1.self, password: password, salt: salt, iterations: iterations, length: length)
-        case .sha256:
-            return SecretHash.pbkdf2(
-                SHA256.self, password: password, salt: salt, iterations: iterations, length: length)
-        case .sha512:
-            return SecretHash.pbkdf2(
-                SHA512.self, password: password, salt: salt, iterations: iterations, length: length)
-        }
-    }
-
-    private static func pieces<H: BlockHash>(_: H.Type, _ message: [UInt8], _ cuts: [Int]) -> [UInt8] {
-        var stream = HashStream<H>()
+        var stream = Hashing.Stream(algorithm)
         var start = 0
         for end in cuts + [message.count] where end >= start && end <= message.count {
             stream.update(Array(message[start..<end]))
             start = end
         }
-        return H.digest(stream.finish())
+        return stream.finish()
+    }
+
+    func hmac(key: [UInt8], message: [UInt8]) -> [UInt8] { Hashing.hmac(algorithm, key: key, message: message) }
+
+    func pbkdf2(password: [UInt8], salt: [UInt8], iterations: Int, length: Int) -> [UInt8]? {
+        Hashing.pbkdf2(algorithm, password: password, salt: salt, iterations: iterations, length: length)
     }
 }

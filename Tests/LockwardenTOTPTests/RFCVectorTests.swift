@@ -2,7 +2,7 @@ import LockwardenCrypto
 import LockwardenTOTP
 import Testing
 
-private let hmac = SoftwareHMAC()
+private let hmac = NettleHMAC()
 private let seed20 = Array("12345678901234567890".utf8)
 private let seed32 = Array("12345678901234567890123456789012".utf8)
 private let seed64 = Array("1234567890123456789012345678901234567890123456789012345678901234".utf8)

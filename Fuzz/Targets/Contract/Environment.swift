@@ -83,7 +83,7 @@ struct FuzzEnvironment {
 
     /// The code an authenticator would show now for daemon's secret.
     func currentCode() -> [UInt8] {
-        let code = TOTPVerifier.code(secret: secret, settings: settings, at: CurrentProcess.now(), using: SoftwareHMAC())
+        let code = TOTPVerifier.code(secret: secret, settings: settings, at: CurrentProcess.now(), using: NettleHMAC())
         return Array((code ?? "").utf8)
     }
 }

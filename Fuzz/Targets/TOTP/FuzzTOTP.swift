@@ -14,7 +14,7 @@ import FuzzSupport
 import LockwardenCrypto
 import LockwardenTOTP
 
-private let hmac = SoftwareHMAC()
+private let hmac = NettleHMAC()
 
 /// One real backup code (salted slow hash), made once: matching it is the slow path.
 private let storedCode: (display: String, candidates: [(id: Int64, salt: [UInt8], hash: [UInt8])])? = {

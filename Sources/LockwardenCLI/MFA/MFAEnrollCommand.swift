@@ -85,7 +85,7 @@ struct MFAEnrollCommand: ParsableCommand {
             let code = Self.typedCode(line)
             let now = CurrentProcess.now()
             switch TOTPVerifier.verify(
-                code: code, secret: secret, settings: settings, now: now, lastAcceptedStep: nil, using: SoftwareHMAC())
+                code: code, secret: secret, settings: settings, now: now, lastAcceptedStep: nil, using: NettleHMAC())
             {
             case .accepted(let step): acceptedStep = step
             case .malformed:
