@@ -234,6 +234,22 @@ def test_directory(prefix="it-"):
     return base
 
 
+@pytest.fixture
+def clinics(users):
+    """Two clinics: lwt-bob owns north (lwt-alice), lwt-dave owns south (lwt-carol). Yields
+    their configuration sections."""
+    groups = {"lwt-north-staff": ["lwt-alice"], "lwt-north-owners": ["lwt-bob"],
+              "lwt-south-staff": ["lwt-carol"], "lwt-south-owners": ["lwt-dave"]}
+    for group, members in groups.items():
+        subprocess.run(["groupadd", "-f", group], check=True)
+        for member in members:
+            subprocess.run(["usermod", "-aG", group, member], check=True)
+    yield ("[clinic north]\nmembers = @lwt-north-staff\nowners = @lwt-north-owners\n"
+           "[clinic south]\nmembers = @lwt-south-staff\nowners = @lwt-south-owners\n")
+    for group in groups:
+        subprocess.run(["groupdel", group], capture_output=True)
+
+
 _trusted_cli = []
 
 

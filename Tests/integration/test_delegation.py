@@ -12,20 +12,6 @@ SUDOERS = "/etc/sudoers.d/lockwarden-tests"
 
 
 @pytest.fixture
-def clinics(users):
-    groups = {"lwt-north-staff": ["lwt-alice"], "lwt-north-owners": ["lwt-bob"],
-              "lwt-south-staff": ["lwt-carol"], "lwt-south-owners": ["lwt-dave"]}
-    for group, members in groups.items():
-        subprocess.run(["groupadd", "-f", group], check=True)
-        for member in members:
-            subprocess.run(["usermod", "-aG", group, member], check=True)
-    yield ("[clinic north]\nmembers = @lwt-north-staff\nowners = @lwt-north-owners\n"
-           "[clinic south]\nmembers = @lwt-south-staff\nowners = @lwt-south-owners\n")
-    for group in groups:
-        subprocess.run(["groupdel", group], capture_output=True)
-
-
-@pytest.fixture
 def sudo_for_owners(env, installed_conf):
     """The sudoers line the README documents; the test's configuration is the installed one."""
     env.install = lambda: installed_conf(env)

@@ -19,22 +19,12 @@ from smtp_sink import SmtpSink
 SUDOERS = "/etc/sudoers.d/lockwarden-security-tests"
 # The README's sudoers line for clinic owners.
 README_COMMANDS = [f"{CLI} list", f"{CLI} list *", f"{CLI} show *", f"{CLI} unlock *", f"{CLI} log", f"{CLI} log *"]
-CLINICS = ("[clinic north]\nmembers = @lwt-north-staff\nowners = @lwt-north-owners\n"
-           "[clinic south]\nmembers = @lwt-south-staff\nowners = @lwt-south-owners\n")
 
 
 @pytest.fixture
-def owners(users):
-    """lwt-bob owns north (lwt-alice); lwt-dave owns south (lwt-carol)."""
-    groups = {"lwt-north-staff": ["lwt-alice"], "lwt-north-owners": ["lwt-bob"],
-              "lwt-south-staff": ["lwt-carol"], "lwt-south-owners": ["lwt-dave"]}
-    for group, members in groups.items():
-        subprocess.run(["groupadd", "-f", group], check=True)
-        for member in members:
-            subprocess.run(["usermod", "-aG", group, member], check=True)
-    yield
-    for group in groups:
-        subprocess.run(["groupdel", group], capture_output=True)
+def owners(clinics):
+    """The clinics' configuration; the test's sudoers file is removed after."""
+    yield clinics
     if os.path.exists(SUDOERS):
         os.unlink(SUDOERS)
 
@@ -62,7 +52,7 @@ def test_an_owner_cannot_become_root_through_proc_self_cmdline(env, owners, inst
     """Finding 1: --conf=$D/../../proc/self/cmdline, with configuration lines in $D's name."""
     env.configure(deny=3, unlock_time=0, unlock_pin="yes", admin_email="it@clinic.example")
     with open(env.conf, "a") as handle:
-        handle.write(CLINICS)
+        handle.write(owners)
     installed_conf(env)
     env.service()
     lock(env, "lwt-carol")
@@ -172,15 +162,21 @@ def wait_until(predicate, timeout=15):
     return False
 
 
-def test_the_caller_cannot_stop_or_kill_a_set_uid_host_inside_the_core(env):
-    """Finding 2: SIGSTOP from the calling user while the set-uid host is in a transaction."""
+def lock_held_while_bob_fails(env):
+    """A set-uid host for an authfail-only service, and a writer holding the database's lock
+    (as a slow login would), so that bob's failure waits inside the core."""
     env.configure(deny=50, busy_timeout=100, record_timeout=20000)
     env.service(name="lw-suid", stack="auth [default=die] {module} authfail {args}\n")
     host = setuid_driver(env)
-    bob = str(pwd_uid("lwt-bob"))
     before = env.show("lwt-bob")["consecutive_failures"]
     holder = sqlite3.connect(env.db, timeout=1, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
+    return host, str(pwd_uid("lwt-bob")), before, holder
+
+
+def test_the_caller_cannot_stop_or_kill_a_set_uid_host_inside_the_core(env):
+    """Finding 2: SIGSTOP from the calling user while the set-uid host is in a transaction."""
+    host, bob, before, holder = lock_held_while_bob_fails(env)
     attempt = None
     try:
         attempt = subprocess.Popen(
@@ -203,13 +199,7 @@ def test_the_caller_cannot_stop_or_kill_a_set_uid_host_inside_the_core(env):
 
 def test_ctrl_z_inside_the_core_stops_the_host_only_after_the_lock_is_released(env):
     """Finding 2: the terminal's SIGTSTP needs no permission, so it waits until the call is over."""
-    env.configure(deny=50, busy_timeout=100, record_timeout=20000)
-    env.service(name="lw-suid", stack="auth [default=die] {module} authfail {args}\n")
-    host = setuid_driver(env)
-    bob = str(pwd_uid("lwt-bob"))
-    before = env.show("lwt-bob")["consecutive_failures"]
-    holder = sqlite3.connect(env.db, timeout=1, isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
+    host, bob, before, holder = lock_held_while_bob_fails(env)
     pid, terminal = pty.fork()
     if pid == 0:
         os.execvp("setpriv", ["setpriv", f"--reuid={bob}", f"--regid={bob}", "--clear-groups",
@@ -254,7 +244,7 @@ def test_sudo_variables_set_by_the_caller_make_nobody_root(env, owners, installe
     """Finding 4: a sudoers rule tagged SETENV lets the caller choose SUDO_UID and SUDO_USER."""
     env.configure(deny=3, unlock_time=0)
     with open(env.conf, "a") as handle:
-        handle.write(CLINICS)
+        handle.write(owners)
     installed_conf(env)
     env.service()
     lock(env, "lwt-carol")
