@@ -17,9 +17,17 @@ struct Call {
         throws(StoreError) -> Decision
     {
         var queued = 0
+        // Whether to sync follows the decision, made inside the transaction, where SQLite lets
+        // the level no longer change: commit without a sync, then sync unless it was a success
+        // of a clean account (sync = recorded), before the module answers.
+        let syncAfter = config.sync == .recorded
+        if syncAfter { try store.setDurableCommits(false) }
+        defer { if syncAfter { try? store.setDurableCommits(true) } }
+        var clean = false
         let decision = try store.immediateTransaction { store throws(StoreError) -> Decision in
             var record = try store.account(subject.key)
             let decision = try decide(record.state)
+            clean = LockPolicy.isCleanSuccess(decision, before: record.state)
             for action in try store.record(decision, for: &record, context: eventContext(subject), now: now) {
                 host.log(.warning, "event could not be recorded: \(action.rawValue)")
             }
@@ -28,6 +36,7 @@ struct Call {
             }
             return decision
         }
+        if syncAfter && !clean { try store.syncWAL() }
         report(decision.events, subject: subject)
         if queued > 0 { Notifications.startSender(self) }
         return decision

@@ -6,6 +6,15 @@ public enum LockoutAction: String, CaseIterable, Sendable {
 }
 
 /// What the module answers when the state cannot be read or written.
+/// Which commits wait for the disk (`sync`).
+public enum SyncPolicy: String, CaseIterable, Sendable {
+    /// Everything that records something is synced; a success of a clean account, which only
+    /// adds a "Login succeeded" event and a last-success time, is not.
+    case recorded = "recorded"
+    /// Every commit is synced.
+    case always = "always"
+}
+
 public enum ErrorPolicy: String, CaseIterable, Sendable {
     /// Refuse the login (the default, and the only safe one).
     case deny = "deny"
@@ -50,6 +59,7 @@ public struct LockwardenConfig: Equatable, Sendable {
     public var silent: Bool = true
     public var showLockMessage: Bool = false
     public var onError: ErrorPolicy = .deny
+    public var sync: SyncPolicy = .recorded
     public var databasePath: String = LockwardenConfig.defaultDatabasePath
     public var maxEvents: Int = 100_000
     public var maxUnknownUsers: Int = 10_000

@@ -91,6 +91,7 @@ nonisolated(unsafe) let configKeys: [ConfigKey] = [
     .boolean("silent", { $0.silent = $1 }),
     .boolean("show_lock_message", { $0.showLockMessage = $1 }),
     .choice("on_error", { $0.onError = $1 }),
+    .choice("sync", { $0.sync = $1 }),
     ConfigKey(name: "db", isBoolean: false) { config, text in
         // The path is written into log lines: no control characters.
         guard text.hasPrefix("/"), Escape.isPrintable(text), text.utf8.count < 4_096 else {

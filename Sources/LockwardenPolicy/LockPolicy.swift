@@ -84,6 +84,15 @@ public struct LockPolicy: Sendable {
         return Decision(.deny, newState: next, events: events, userMessage: lockMessage(lock, now: now))
     }
 
+    /// Whether a decision only notes a success of an account with nothing recorded: no lock, no
+    /// failures, no streak. Losing such a commit to a power cut loses one "Login succeeded"
+    /// event and a last-success time, nothing a lock depends on, so it needs no sync.
+    public static func isCleanSuccess(_ decision: Decision, before state: AccountState) -> Bool {
+        decision.verdict == .allow && decision.events.map { $0.action } == [.loginSucceeded] && state.lock == nil
+            && state.recentFailures.isEmpty && state.consecutiveFailures == 0 && state.lockStreak == 0
+            && !state.passwordChangeRequired
+    }
+
     /// After the whole authentication stack succeeded: the only thing that resets the counters.
     public func afterSuccess(_ state: AccountState, now: Int64) -> Decision {
         if let lock = state.activeLock(at: now) {

@@ -149,4 +149,10 @@ final class Connection {
     var lastInsertedRow: Int64 { sqlite3_last_insert_rowid(handle) }
 
     func setBusyTimeout(milliseconds: Int) { lw_store_set_busy_wait(handle, Int32(clamping: milliseconds)) }
+
+    /// Syncs the WAL, making commits made with synchronous = NORMAL durable.
+    func syncWAL() throws(StoreError) {
+        let code = lw_store_sync_wal(handle)
+        if code != SQLITE_OK { throw error(code) }
+    }
 }

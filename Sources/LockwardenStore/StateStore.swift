@@ -83,6 +83,16 @@ public final class StateStore {
     /// How long the next statements wait for another process's write lock.
     public func setBusyTimeout(milliseconds: Int) { connection.setBusyTimeout(milliseconds: milliseconds) }
 
+    /// Whether commits wait for the disk (synchronous = FULL, the default) or only keep the WAL
+    /// consistent (NORMAL: a power cut may lose the last commits, never corrupts); outside a
+    /// transaction only. After a NORMAL commit, `syncWAL` makes it durable.
+    public func setDurableCommits(_ durable: Bool) throws(StoreError) {
+        try connection.execute(durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
+    }
+
+    /// Syncs the WAL: what synchronous = FULL does at each commit, done after one.
+    public func syncWAL() throws(StoreError) { try connection.syncWAL() }
+
     /// Copies the WAL into the database and empties it, so that deleted secrets (sent PIN mail)
     /// leave no copy in the WAL either. Best effort: a reader can keep frames alive until it ends.
     public func truncateWAL() {

@@ -649,3 +649,22 @@ struct LockPolicyTests {
         #expect(Action(displayName: "") == nil)
     }
 }
+
+@Suite("Which commits need a sync")
+struct CleanSuccessTests {
+    @Test("only a success of an account with nothing recorded may skip the sync")
+    func cleanSuccess() {
+        let rules = policy()
+        let clean = AccountState()
+        #expect(LockPolicy.isCleanSuccess(rules.afterSuccess(clean, now: t0), before: clean))
+        let failed = failures(rules, at: [t0]).state
+        #expect(!LockPolicy.isCleanSuccess(rules.afterSuccess(failed, now: t0 + 1), before: failed))
+        let locked = failures(rules, at: [t0, t0 + 1, t0 + 2, t0 + 3, t0 + 4]).state
+        #expect(!LockPolicy.isCleanSuccess(rules.afterSuccess(locked, now: t0 + 5), before: locked))
+        var flagged = AccountState()
+        flagged.passwordChangeRequired = true
+        #expect(!LockPolicy.isCleanSuccess(rules.afterSuccess(flagged, now: t0), before: flagged))
+        let failure = rules.afterFailure(clean, kind: .regular, source: sshSource, now: t0)
+        #expect(!LockPolicy.isCleanSuccess(failure, before: clean))
+    }
+}

@@ -48,3 +48,33 @@ def test_a_recorded_failure_is_synced_once_and_the_wal_is_kept(env):
     assert not [line for line in calls if "unlink" in line], calls
     assert os.path.exists(env.db + "-wal")
     assert env.show("lwt-carol")["consecutive_failures"] == before + 2
+
+
+def test_a_success_of_a_clean_account_is_not_synced_unless_sync_is_always(env):
+    # Nothing a lock depends on changes, so the commit keeps the WAL consistent without a sync;
+    # a success that clears failures is synced like any recorded change.
+    env.service(name="lw-succ", stack="auth required {module} authsucc {args}\n")
+    env.service(name="lw-fail", stack="auth [default=die] {module} authfail {args}\n")
+    command = [DRIVER, "--confdir", env.confdir, "--ops", "auth", "--user", "lwt-erin", "--service"]
+
+    def syncs(service):
+        trace = env.base + f"/{service}.trace"
+        traced = subprocess.run(["strace", "-f", "-o", trace, "-e", "trace=fsync,fdatasync"] + command + [service],
+                                capture_output=True, text=True, timeout=60)
+        return traced.stdout, len([line for line in open(trace) if "sync(" in line])
+
+    env.configure(deny=5)
+    subprocess.run(command + ["lw-succ"], capture_output=True, timeout=60)
+    out, count = syncs("lw-succ")
+    assert "auth: Success (0)" in out and count == 0, (out, count)
+    subprocess.run(command + ["lw-fail"], capture_output=True, timeout=60)
+    out, count = syncs("lw-succ")
+    assert "auth: Success (0)" in out and count == 1, (out, count)
+    assert env.show("lwt-erin")["consecutive_failures"] == 0
+    env.configure(deny=5, sync="always")
+    # The CLI above checkpointed and removed the WAL; the first login makes it again.
+    subprocess.run(command + ["lw-succ"], capture_output=True, timeout=60)
+    out, count = syncs("lw-succ")
+    assert "auth: Success (0)" in out and count == 1, (out, count)
+    events = [e["action"] for e in env.events("lwt-erin")]
+    assert events.count("Login succeeded") == 5, events

@@ -11,4 +11,8 @@ const char *lw_store_vfs_name(void);
 /* Waits up to `milliseconds` for another connection's lock, polling every 0.25 to 5 ms. */
 int lw_store_set_busy_wait(sqlite3 *db, int milliseconds);
 
+/* Syncs the WAL of the main database (what synchronous = FULL does at every commit): a
+   commit made with synchronous = NORMAL is durable once this returns SQLITE_OK. */
+int lw_store_sync_wal(sqlite3 *db);
+
 #endif
