@@ -16,7 +16,7 @@ struct Call {
     func commit(subject: CallSubject, store: StateStore, _ decide: (AccountState) throws(StoreError) -> Decision)
         throws(StoreError) -> Decision
     {
-        var queued = 0
+        var locked = false
         // Whether to sync follows the decision, made inside the transaction, where SQLite lets
         // the level no longer change: commit without a sync, then sync unless it was a success
         // of a clean account (sync = recorded), before the module answers.
@@ -31,14 +31,22 @@ struct Call {
             for action in try store.record(decision, for: &record, context: eventContext(subject), now: now) {
                 host.log(.warning, "event could not be recorded: \(action.rawValue)")
             }
-            if decision.events.contains(where: { $0.action == .accountLocked }), let uid = subject.uid {
-                queued = try Notifications.queueLockMails(uid: uid, store: store, config: config, now: now)
+            // Only the uid under the write lock: the lookups the mails need come after the commit.
+            if config.notifyOnLock, decision.events.contains(where: { $0.action == .accountLocked }),
+                let uid = subject.uid
+            {
+                try store.enqueueLockNotice(uid: uid, now: now)
+                locked = true
             }
             return decision
         }
         if syncAfter && !clean { try store.syncWAL() }
         report(decision.events, subject: subject)
-        if queued > 0 { Notifications.startSender(self) }
+        if locked {
+            // The lock and its notice are committed; a failure here leaves the notice to notify.
+            let queued = (try? Notifications.expandLockNotices(store: store, config: config, now: now)) ?? 0
+            if queued > 0 { Notifications.startSender(self) }
+        }
         return decision
     }
 

@@ -3,29 +3,45 @@ import LockwardenStore
 import LockwardenSystem
 
 /// Lock notifications: queued with the lock, sent by `lockwarden notify`.
-enum Notifications {
-    /// Queues "Account Locked" to the user and "User Account Locked" to the owners of the
-    /// user's clinics; returns how many mails were queued. Runs inside the lock's transaction.
-    static func queueLockMails(uid: UInt32, store: StateStore, config: LockwardenConfig, now: Int64)
+public enum Notifications {
+    /// Turns queued lock notices into "Account Locked" to the user and "User Account Locked" to
+    /// the owners of the user's clinics. The lookups (NSS, possibly LDAP) run before the short
+    /// transaction that swaps each notice for its mails, never under the write lock a login
+    /// holds. Run by the login right after its lock, and by `lockwarden notify` for notices a
+    /// login left behind. Returns how many mails were queued.
+    @discardableResult
+    public static func expandLockNotices(store: StateStore, config: LockwardenConfig, now: Int64)
         throws(StoreError) -> Int
     {
-        guard config.notifyOnLock, let user = Accounts.user(uid: uid) else { return 0 }
-        let values = ["user": user.name, "full_name": MailDirectory.fullName(of: user), "host": HostName.current()]
         var queued = 0
-        if let address = try MailDirectory.address(of: user, store: store, config: config) {
-            let text = config.template(.lockedUser).fill(values)
-            try store.enqueue(
-                kind: "locked-user", message: MailMessage(to: address, subject: text.subject, body: text.body), now: now)
-            queued += 1
-        }
-        for owner in ClinicDirectory(config).owners(of: user) where owner.uid != user.uid {
-            guard let address = try MailDirectory.address(of: owner, store: store, config: config) else { continue }
-            let text = config.template(.lockedOwner).fill(values)
-            try store.enqueue(
-                kind: "locked-owner", message: MailMessage(to: address, subject: text.subject, body: text.body), now: now)
-            queued += 1
+        for notice in try store.lockNotices() {
+            let mails = lockMails(uid: notice.uid, store: store, config: config)
+            let expanded = try store.immediateTransaction { store throws(StoreError) -> Bool in
+                try store.expandLockNotice(id: notice.id, into: mails, now: now)
+            }
+            if expanded { queued += mails.count }
         }
         return queued
+    }
+
+    private static func lockMails(uid: UInt32, store: StateStore, config: LockwardenConfig)
+        -> [(kind: String, message: MailMessage)]
+    {
+        guard let user = Accounts.user(uid: uid) else { return [] }
+        let values = ["user": user.name, "full_name": MailDirectory.fullName(of: user), "host": HostName.current()]
+        var mails: [(kind: String, message: MailMessage)] = []
+        if let address = (try? MailDirectory.address(of: user, store: store, config: config)) ?? nil {
+            let text = config.template(.lockedUser).fill(values)
+            mails.append(("locked-user", MailMessage(to: address, subject: text.subject, body: text.body)))
+        }
+        for owner in ClinicDirectory(config).owners(of: user) where owner.uid != user.uid {
+            guard let address = (try? MailDirectory.address(of: owner, store: store, config: config)) ?? nil else {
+                continue
+            }
+            let text = config.template(.lockedOwner).fill(values)
+            mails.append(("locked-owner", MailMessage(to: address, subject: text.subject, body: text.body)))
+        }
+        return mails
     }
 
     /// Starts `lockwarden notify --background`, which detaches the real sender and returns at

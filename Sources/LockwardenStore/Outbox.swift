@@ -22,14 +22,46 @@ extension StateStore {
         ).run([.integer(now), .text(kind), .text(message.to), .text(message.subject), .text(message.body), .integer(now)])
     }
 
+    /// The outbox kind of a lock notice: queued with the lock (uid only, no lookups under the
+    /// write lock) and expanded into the lock mails outside it (Notifications.expandLockNotices).
+    public static let lockNoticeKind = "lock-notice"
+
+    /// Queues a lock notice for `uid`; call inside the lock's transaction.
+    public func enqueueLockNotice(uid: UInt32, now: Int64) throws(StoreError) {
+        try enqueue(kind: Self.lockNoticeKind, message: MailMessage(to: "", subject: "", body: String(uid)), now: now)
+    }
+
+    /// Lock notices not yet expanded: (outbox id, uid, time queued).
+    public func lockNotices(limit: Int = 100) throws(StoreError) -> [(id: Int64, uid: UInt32, queuedAt: Int64)] {
+        let statement = try connection.prepare(
+            "SELECT id, body, created_at FROM outbox WHERE kind = ? AND sent_at IS NULL ORDER BY id LIMIT ?")
+        try statement.bind([.text(Self.lockNoticeKind), .integer(Int64(max(0, limit)))])
+        var notices: [(id: Int64, uid: UInt32, queuedAt: Int64)] = []
+        while try statement.step() {
+            guard let uid = UInt32(statement.text(1)) else { continue }
+            notices.append((statement.integer(0), uid, statement.integer(2)))
+        }
+        return notices
+    }
+
+    /// Replaces a lock notice by its mails, once: false when another process expanded it first.
+    public func expandLockNotice(id: Int64, into mails: [(kind: String, message: MailMessage)], now: Int64)
+        throws(StoreError) -> Bool
+    {
+        try connection.prepare("DELETE FROM outbox WHERE id = ? AND kind = ?").run([.integer(id), .text(Self.lockNoticeKind)])
+        guard connection.changes == 1 else { return false }
+        for mail in mails { try enqueue(kind: mail.kind, message: mail.message, now: now) }
+        return true
+    }
+
     /// Unsent mail whose next attempt is due, oldest first.
     public func dueMail(now: Int64, limit: Int = 100) throws(StoreError) -> [OutboxMail] {
         let statement = try connection.prepare(
             """
             SELECT id, kind, recipient, subject, body, attempts, last_error FROM outbox
-            WHERE sent_at IS NULL AND next_attempt_at <= ? ORDER BY id LIMIT ?
+            WHERE sent_at IS NULL AND next_attempt_at <= ? AND kind != ? ORDER BY id LIMIT ?
             """)
-        try statement.bind([.integer(now), .integer(Int64(max(0, limit)))])
+        try statement.bind([.integer(now), .text(Self.lockNoticeKind), .integer(Int64(max(0, limit)))])
         var mails: [OutboxMail] = []
         while try statement.step() {
             mails.append(

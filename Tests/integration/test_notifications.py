@@ -1,10 +1,11 @@
 """Lock notifications through a real mail path: lockwarden notify → msmtp → SMTP on 127.0.0.1."""
+import re
 import subprocess
 import time
 
 import pytest
 
-from conftest import CLI, WRONG, trusted_cli
+from conftest import DRIVER, WRONG, trusted_cli
 from smtp_sink import SmtpSink
 
 
@@ -119,3 +120,32 @@ def test_a_second_factor_reset_is_mailed_to_the_user(env, smtp):
     assert [m["to"] for m in messages] == [["lwt-dave@clinic.example"]]
     assert messages[0]["message"]["Subject"] == "Two-factor authentication reset"
     assert "reset by root" in messages[0]["message"].get_content()
+
+
+def test_no_user_or_group_lookup_happens_under_the_write_lock(env, smtp, clinic):
+    # NSS may be LDAP: a lock's mails are resolved after its commit, not while every other
+    # login waits for the write lock (SQLite's WAL write lock: byte 120 of the -shm file).
+    configure(env, smtp.mail_command(), clinic)
+    env.service(name="lw-lockmail", stack="auth [default=die] {module} authfail {args}\n")
+    command = [DRIVER, "--confdir", env.confdir, "--service", "lw-lockmail", "--user", "lwt-alice", "--ops", "auth"]
+    for _ in range(2):
+        subprocess.run(command, capture_output=True, timeout=60)
+    trace = env.base + "/lock.trace"
+    subprocess.run(["strace", "-f", "-o", trace, "-e", "trace=openat,fcntl"] + command, capture_output=True, timeout=60)
+    held, lookups_under_lock, lookups = set(), [], []
+    for line in open(trace):
+        pid = line.split(" ", 1)[0]
+        if "F_SETLK" in line and "l_start=120" in line and line.rstrip().endswith("= 0"):
+            if "F_WRLCK" in line:
+                held.add(pid)
+            else:
+                held.discard(pid)
+        elif "openat(" in line and re.search(r'"/etc/(passwd|group)"', line):
+            lookups.append(line)
+            if pid in held:
+                lookups_under_lock.append(line)
+    assert env.show("lwt-alice")["locked"] is True
+    assert lookups, "the trace saw no lookup at all"
+    assert lookups_under_lock == [], lookups_under_lock
+    messages = smtp.wait_for(2)
+    assert sorted(m["to"][0] for m in messages) == ["lwt-alice@clinic.example", "lwt-bob@clinic.example"]

@@ -15,6 +15,8 @@ enum MailDelivery {
         var result = Result()
         let mails: [OutboxMail]
         do {
+            // Lock notices a login queued but did not expand (it was killed, or NSS failed).
+            try Notifications.expandLockNotices(store: store, config: config, now: now)
             // A PIN that has expired is of no use to anyone: its mail is not sent, nor kept.
             try store.immediateTransaction { store throws(StoreError) in
                 try store.dropMail(kind: UnlockPIN.mailKind, createdAtOrBefore: now - UnlockPIN.lifetime)
