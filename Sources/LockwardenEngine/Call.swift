@@ -18,11 +18,10 @@ struct Call {
     {
         var locked = false
         // Whether to sync follows the decision, made inside the transaction, where SQLite lets
-        // the level no longer change: commit without a sync, then sync unless it was a success
-        // of a clean account (sync = recorded), before the module answers.
+        // the level no longer change: with sync = recorded the login's connection commits
+        // without a sync (StateStore.open), and this syncs unless it was a success of a clean
+        // account, before the module answers.
         let syncAfter = config.sync == .recorded
-        if syncAfter { try store.setDurableCommits(false) }
-        defer { if syncAfter { try? store.setDurableCommits(true) } }
         var clean = false
         let decision = try store.immediateTransaction { store throws(StoreError) -> Decision in
             var record = try store.account(subject.key)
@@ -43,7 +42,8 @@ struct Call {
         if syncAfter && !clean { try store.syncWAL() }
         report(decision.events, subject: subject)
         if locked {
-            // The lock and its notice are committed; a failure here leaves the notice to notify.
+            // The lock and its notice are committed; a failure here leaves the notice to notify,
+            // and so would a power cut (the swap commits unsynced, as one transaction).
             let queued = (try? Notifications.expandLockNotices(store: store, config: config, now: now)) ?? 0
             if queued > 0 { Notifications.startSender(self) }
         }

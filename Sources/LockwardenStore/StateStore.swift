@@ -23,7 +23,7 @@ public final class StateStore {
     /// commands checkpoint, so that the database file alone is complete after them.
     public static func open(
         path: String, busyTimeoutMilliseconds: Int = 2_000, maxEvents: Int = 100_000, maxUnknownUsers: Int = 10_000,
-        forLogin: Bool = false
+        forLogin: Bool = false, durableCommits: Bool = true
     ) throws(StoreError) -> StateStore {
         try checkFiles(path: path)
         let connection = try Connection(
@@ -31,7 +31,9 @@ public final class StateStore {
         // SQLite falls back to read-only without an error (e.g. on an immutable file).
         if connection.isReadOnly { throw .readOnly(path: path) }
         connection.setBusyTimeout(milliseconds: busyTimeoutMilliseconds)
-        try connection.execute("PRAGMA synchronous = FULL")
+        // A login that decides per commit whether to sync (sync = recorded) commits with NORMAL
+        // and then calls syncWAL; everything else waits for the disk at each commit.
+        try connection.execute(durableCommits ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
         // Administrative commands delete PIN mail once it is sent: leave no copy in free pages.
         if !forLogin { try connection.execute("PRAGMA secure_delete = ON") }
         try checkSchema(connection)
@@ -42,7 +44,8 @@ public final class StateStore {
     public static func open(for config: LockwardenConfig, forLogin: Bool = false) throws(StoreError) -> StateStore {
         try open(
             path: config.databasePath, busyTimeoutMilliseconds: config.busyTimeoutMilliseconds,
-            maxEvents: config.maxEvents, maxUnknownUsers: config.maxUnknownUsers, forLogin: forLogin)
+            maxEvents: config.maxEvents, maxUnknownUsers: config.maxUnknownUsers, forLogin: forLogin,
+            durableCommits: !forLogin || config.sync == .always)
     }
 
     /// Creates the directory (0700) and database (0600) if needed and brings the schema up
@@ -83,14 +86,9 @@ public final class StateStore {
     /// How long the next statements wait for another process's write lock.
     public func setBusyTimeout(milliseconds: Int) { connection.setBusyTimeout(milliseconds: milliseconds) }
 
-    /// Whether commits wait for the disk (synchronous = FULL, the default) or only keep the WAL
-    /// consistent (NORMAL: a power cut may lose the last commits, never corrupts); outside a
-    /// transaction only. After a NORMAL commit, `syncWAL` makes it durable.
-    public func setDurableCommits(_ durable: Bool) throws(StoreError) {
-        try connection.execute(durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
-    }
-
-    /// Syncs the WAL: what synchronous = FULL does at each commit, done after one.
+    /// Syncs the WAL: what synchronous = FULL does at each commit, done after one. A login
+    /// connection opened without durable commits (NORMAL: a power cut may lose the last commits,
+    /// never corrupts) calls it after each commit that must survive.
     public func syncWAL() throws(StoreError) { try connection.syncWAL() }
 
     /// Copies the WAL into the database and empties it, so that deleted secrets (sent PIN mail)
