@@ -29,7 +29,7 @@ DEB_BUILD_DEPS := gcc make pkg-config libc6-dev libstdc++-12-dev libpam0g-dev li
 DEB_TEST_DEPS := pamtester python3 python3-pytest python3-pexpect passwd binutils util-linux sqlite3 oathtool \
                  zbar-tools openssh-server openssh-client msmtp sudo strace
 
-.PHONY: all build static-libstdcxx deps test-deps install install-files uninstall test unit integration lint test-core bench clean
+.PHONY: all build deps test-deps install install-files uninstall test unit integration lint test-core bench clean
 
 all: build
 
@@ -86,13 +86,6 @@ uninstall:
 # The test build of the PAM module loads the core from $(BUILD_DIR)/core; a second one
 # points at a core that does not exist, to prove a missing core means "deny".
 # A third loads a core that traps on purpose, built in Embedded Swift like the real one.
-# The normal-mode core of `swift test` and the fuzzers links libstdc++ statically
-# (Package.swift): a directory holding only the archive makes -lstdc++ find it.
-static-libstdcxx:
-	@archive=$$($(CC) -print-file-name=libstdc++.a); \
-	if [ ! -f "$$archive" ]; then echo "libstdc++.a not found: install libstdc++-12-dev" >&2; exit 1; fi; \
-	mkdir -p .build/static-libstdcxx && ln -sf "$$archive" .build/static-libstdcxx/libstdc++.a
-
 test-core: build
 	install -d -m 0755 $(BUILD_DIR)/core $(BUILD_DIR)/trapcore
 	install -m 0644 $(BUILD_DIR)/liblockwarden_core.so $(BUILD_DIR)/core/liblockwarden_core.so
@@ -108,7 +101,7 @@ test-core: build
 lint:
 	./scripts/lint-no-traps.sh
 
-unit: static-libstdcxx
+unit:
 	$(SWIFT) test
 
 integration: test-core

@@ -18,7 +18,6 @@ let fuzzing = Context.environment["LOCKWARDEN_FUZZ"] == "1"
 let package = Package(
     name: "Lockwarden",
     products: [
-        .library(name: "lockwarden_core", type: .dynamic, targets: ["LockwardenCore"]),
         .executable(name: "lockwarden", targets: ["LockwardenCLI"]),
     ],
     dependencies: [
@@ -50,30 +49,9 @@ let package = Package(
                 "CLibc", "LockwardenPolicy", "LockwardenStore", "LockwardenSystem", "LockwardenTOTP", "LockwardenCrypto",
                 "LockwardenQR",
             ]),
-        .target(
-            name: "LockwardenCore",
-            dependencies: ["CLockwardenContract", "LockwardenEngine"],
-            linkerSettings: [
-                // Static Swift runtime: the core must load on machines without a toolchain.
-                // nodelete: PAM dlcloses modules, but Swift metadata can never be unloaded.
-                // The version script keeps every symbol but the contract's local.
-                // libstdc++ is linked statically too when the Makefile has put its archive in
-                // .build/static-libstdcxx (a plain `swift build` falls back to the shared one):
-                // loading libstdc++.so costs a login more than the rest of the runtime together.
-                // lld packs the relative relocations (DT_RELR): fewer pages touched at load.
-                // No debug sections in the installed core (symbols stay, for profiles).
-                .unsafeFlags([
-                    "-static-stdlib",
-                    "-L.build/static-libstdcxx",
-                    "-use-ld=lld",
-                    "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
-                    "-Xlinker", "--strip-debug",
-                    "-Xlinker", "-z", "-Xlinker", "nodelete",
-                    "-Xlinker", "-z", "-Xlinker", "relro",
-                    "-Xlinker", "-z", "-Xlinker", "now",
-                    "-Xlinker", "--version-script=Sources/LockwardenCore/exports.map",
-                ])
-            ]),
+        // The shipped core is this target built in Embedded Swift by scripts/build-core.sh; SwiftPM
+        // builds it in normal mode only for the contract fuzzer.
+        .target(name: "LockwardenCore", dependencies: ["CLockwardenContract", "LockwardenEngine"]),
         .executableTarget(
             name: "LockwardenCLI",
             dependencies: [
