@@ -42,7 +42,9 @@ let package = Package(
         .target(name: "LockwardenSystem", dependencies: ["CLibc"]),
         .target(
             name: "LockwardenStore",
-            dependencies: ["CLibc", "CSQLite", "CStore", "LockwardenPolicy", "LockwardenSystem", "LockwardenTOTP"]),
+            dependencies: [
+                "CLibc", "CSQLite", "CStore", "LockwardenCrypto", "LockwardenPolicy", "LockwardenSystem", "LockwardenTOTP",
+            ]),
         .target(
             name: "LockwardenEngine",
             dependencies: [

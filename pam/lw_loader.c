@@ -130,7 +130,11 @@ static int load_locked(pam_handle_t *pamh, lw_core *core)
     if (find_symbol(pamh, handle, "lw_core_abi_version", &core->abi_version,
                     sizeof(core->abi_version)) != 0 ||
         find_symbol(pamh, handle, "lw_core_handle", &core->handle,
-                    sizeof(core->handle)) != 0)
+                    sizeof(core->handle)) != 0 ||
+        find_symbol(pamh, handle, "lw_core_session_open", &core->session_open,
+                    sizeof(core->session_open)) != 0 ||
+        find_symbol(pamh, handle, "lw_core_session_close", &core->session_close,
+                    sizeof(core->session_close)) != 0)
         return -1;
 
     lw_signals_save(&signals);
@@ -160,6 +164,20 @@ int lw_core_load(pam_handle_t *pamh, lw_core *core)
             lw_loaded = 1;
         }
     }
+    if (lw_loaded) {
+        *core = lw_loaded_core;
+        rc = 0;
+    }
+    (void)pthread_mutex_unlock(&lw_load_lock);
+    return rc;
+}
+
+int lw_core_loaded(lw_core *core)
+{
+    int rc = -1;
+
+    if (pthread_mutex_lock(&lw_load_lock) != 0)
+        return -1;
     if (lw_loaded) {
         *core = lw_loaded_core;
         rc = 0;

@@ -16,7 +16,9 @@
 /* The core's entry points, valid for the life of the process once loaded. */
 typedef struct lw_core {
     uint32_t (*abi_version)(void);
-    int32_t (*handle)(const lw_request *request, const lw_host *host);
+    int32_t (*handle)(const lw_request *request, const lw_host *host, lw_session *session);
+    lw_session *(*session_open)(void);
+    void (*session_close)(lw_session *session);
 } lw_core;
 
 /*
@@ -25,5 +27,11 @@ typedef struct lw_core {
  * core was refused; the caller then denies.
  */
 int lw_core_load(pam_handle_t *pamh, lw_core *core);
+
+/*
+ * The core, if an earlier call loaded it: for cleanups, which must not log
+ * or load. Returns 0 and fills *core, or -1.
+ */
+int lw_core_loaded(lw_core *core);
 
 #endif /* LW_LOADER_H */

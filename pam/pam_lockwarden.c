@@ -161,6 +161,40 @@ static lw_bytes field(const char *s)
     return b;
 }
 
+/* The pam_set_data name under which one login's core session is kept. */
+#define LW_SESSION_DATA "pam_lockwarden.session"
+
+/* pam_end (or a replacement) ends the session; in a forked child the core leaves the
+   parent's connection alone (lockwarden_core.h). */
+static void end_session(pam_handle_t *pamh, void *data, int error_status)
+{
+    lw_core core;
+
+    (void)pamh;
+    (void)error_status;
+    if (data != NULL && lw_core_loaded(&core) == 0)
+        core.session_close(data);
+}
+
+/* The session of this PAM handle, made on its first call; NULL works too (the core then
+   opens and closes per call), so a failure here costs speed, never a decision. */
+static lw_session *login_session(pam_handle_t *pamh, const lw_core *core)
+{
+    const void *data = NULL;
+    lw_session *session;
+
+    if (pam_get_data(pamh, LW_SESSION_DATA, &data) == PAM_SUCCESS && data != NULL)
+        return (lw_session *)data;
+    session = core->session_open();
+    if (session == NULL)
+        return NULL;
+    if (pam_set_data(pamh, LW_SESSION_DATA, session, end_session) != PAM_SUCCESS) {
+        core->session_close(session);
+        return NULL;
+    }
+    return session;
+}
+
 static const char *string_item(pam_handle_t *pamh, int type)
 {
     const void *item = NULL;
@@ -182,6 +216,7 @@ static int run_core(pam_handle_t *pamh, uint32_t stage, int flags,
     lw_host host = { &call, host_log, host_converse };
     lw_signal_state signals;
     lw_core core;
+    lw_session *session;
     int32_t verdict;
 
     if (user == NULL || user[0] == '\0') {
@@ -203,6 +238,7 @@ static int run_core(pam_handle_t *pamh, uint32_t stage, int flags,
 
     if (lw_core_load(pamh, &core) != 0)
         return retval;
+    session = login_session(pamh, &core);
 
     memset(&request, 0, sizeof(request));
     request.abi_version = LW_ABI_VERSION;
@@ -224,7 +260,7 @@ static int run_core(pam_handle_t *pamh, uint32_t stage, int flags,
         request.flags |= LW_FLAG_CALLER_ROOT;
 
     lw_signals_save(&signals);
-    verdict = core.handle(&request, &host);
+    verdict = core.handle(&request, &host, session);
     if (lw_signals_restore(&signals) > 0)
         pam_syslog(pamh, LOG_NOTICE, "core changed signal handlers; restored");
 

@@ -37,11 +37,14 @@ for source in "$top"/Sources/CStore/*.c; do
     "$cc" -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -O2 -fPIC -fstack-protector-strong \
         -I "$top/Sources/CStore/include" -c "$source" -o "$work/$(basename "$source" .c).c.o"
 done
+# libsqlite3 and libqrencode are loaded on first use (lazy_libraries.c), not at dlopen.
+"$cc" -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -O2 -fPIC -fstack-protector-strong \
+    -c "$top/scripts/embedded/lazy_libraries.c" -o "$work/lazy_libraries.c.o"
 objects=""
 for module in $modules; do objects="$objects $work/$module.o"; done
 # nodelete: PAM dlcloses modules, and the core must never be unmapped under a running login.
 "$cc" -shared -fPIC -o "$out/liblockwarden_core.so" $objects "$work"/*.c.o \
-    -L"$toolchain_lib" -lswiftUnicodeDataTables -lsqlite3 -lnettle -lqrencode -lm \
+    -L"$toolchain_lib" -lswiftUnicodeDataTables -lnettle -lm -ldl \
     -Wl,--version-script="$top/Sources/LockwardenCore/exports.map" -Wl,--no-undefined -Wl,--strip-debug \
     -Wl,-z,nodelete -Wl,-z,relro -Wl,-z,now
 echo "built $out/liblockwarden_core.so (Embedded Swift)"

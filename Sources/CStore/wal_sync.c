@@ -17,3 +17,21 @@ int lw_store_sync_wal(sqlite3 *db)
         return SQLITE_ERROR;
     return wal->pMethods->xSync(wal, SQLITE_SYNC_NORMAL);
 }
+
+void lw_store_reset_statements(sqlite3 *db)
+{
+    for (sqlite3_stmt *statement = sqlite3_next_stmt(db, NULL); statement != NULL;
+         statement = sqlite3_next_stmt(db, statement)) {
+        if (sqlite3_stmt_busy(statement))
+            sqlite3_reset(statement);
+    }
+}
+
+/* The login core defines lw_sqlite_load (scripts/embedded/lazy_sqlite.c); elsewhere SQLite
+   is linked in and always there. */
+int lw_sqlite_load(void) __attribute__((weak));
+
+int lw_store_sqlite_available(void)
+{
+    return lw_sqlite_load ? lw_sqlite_load() : 1;
+}

@@ -12,7 +12,21 @@ public func lw_core_abi_version() -> UInt32 {
 }
 
 @c @implementation
-public func lw_core_handle(_ request: UnsafePointer<lw_request>?, _ host: UnsafePointer<lw_host>?) -> Int32 {
+public func lw_core_session_open() -> OpaquePointer? {
+    OpaquePointer(Unmanaged.passRetained(LoginSession()).toOpaque())
+}
+
+@c @implementation
+public func lw_core_session_close(_ session: OpaquePointer?) {
+    guard let session else { return }
+    // The session's deinit leaves a connection alone in a process that did not open it.
+    Unmanaged<LoginSession>.fromOpaque(UnsafeRawPointer(session)).release()
+}
+
+@c @implementation
+public func lw_core_handle(
+    _ request: UnsafePointer<lw_request>?, _ host: UnsafePointer<lw_host>?, _ session: OpaquePointer?
+) -> Int32 {
     guard let host else { return Int32(LW_VERDICT_DENY) }
     let callHost = BridgeHost(host.pointee)
     guard let request else {
@@ -38,7 +52,8 @@ public func lw_core_handle(_ request: UnsafePointer<lw_request>?, _ host: Unsafe
         callerIsRoot: call.flags & UInt32(LW_FLAG_CALLER_ROOT) != 0, user: copyBytes(call.user),
         service: copyBytes(call.service), rhost: copyBytes(call.rhost), tty: copyBytes(call.tty), arguments: arguments)
     // The clock is read once, here at the edge, and passed inward.
-    let verdict = Engine.handle(converted, host: callHost, now: CurrentProcess.now())
+    let login = session.map { Unmanaged<LoginSession>.fromOpaque(UnsafeRawPointer($0)).takeUnretainedValue() }
+    let verdict = Engine.handle(converted, host: callHost, now: CurrentProcess.now(), session: login)
     return verdict.code
 }
 

@@ -10,6 +10,9 @@ struct Call {
     let now: Int64
     let source: AttemptSource
 
+    /// Root's own password change (not a user's through a set-uid passwd, not an expired one).
+    var isAdministrative: Bool { request.callerIsRoot && !request.changeExpired }
+
     /// Decides over the account state inside one `BEGIN IMMEDIATE` transaction, stores the
     /// result and its events (and, for a new lock, its notifications), writes one syslog line
     /// per event, and starts the mail sender if mail was queued.
@@ -27,6 +30,9 @@ struct Call {
             var record = try store.account(subject.key)
             let decision = try decide(record.state)
             clean = LockPolicy.isCleanSuccess(decision, before: record.state)
+            // Such a success is left to the system's login records unless log_successes is on
+            // (the same as when the account index decides it without SQLite).
+            if clean && !config.logSuccesses { return decision }
             for action in try store.record(decision, for: &record, context: eventContext(subject), now: now) {
                 host.log(.warning, "event could not be recorded: \(action.rawValue)")
             }
@@ -40,6 +46,7 @@ struct Call {
             return decision
         }
         if syncAfter && !clean { try store.syncWAL() }
+        if clean && !config.logSuccesses { return decision }
         report(decision.events, subject: subject)
         if locked {
             // The lock and its notice are committed; a failure here leaves the notice to notify,

@@ -5,7 +5,11 @@ import LockwardenSystem
 /// Handles one PAM call: configuration, subject, state transaction, logging, messages.
 /// Every path that is not an explicit decision ends in a deny.
 public enum Engine {
-    public static func handle(_ request: CallRequest, host: CallHost, now: Int64) -> Verdict {
+    /// `session`: what this login keeps between its calls (the module keeps one per PAM
+    /// handle); nil opens and closes what the call needs.
+    public static func handle(_ request: CallRequest, host: CallHost, now: Int64, session: LoginSession? = nil)
+        -> Verdict
+    {
         guard let settings = CallSettings.load(arguments: request.arguments, host: host) else { return .deny }
         let config = settings.config
         guard let step = Step(stage: request.stage, mode: settings.mode) else {
@@ -36,15 +40,23 @@ public enum Engine {
             return .deny
         }
         let verdict: Verdict
+        let login = session ?? LoginSession()
         do {
-            let store = try StateStore.open(for: config, forLogin: true)
-            if step.recordsAttempts {
-                store.setBusyTimeout(milliseconds: max(config.busyTimeoutMilliseconds, config.recordTimeoutMilliseconds))
-            }
-            if step == .totp {
-                verdict = try TOTPFlow(call: call, subject: subject, store: store).run()
-            } else {
-                verdict = try runAccountStep(step, call: call, subject: subject, store: store)
+            switch try CleanPath.decide(step, call: call, subject: subject) {
+            case .decided(let answer):
+                verdict = answer
+            case .needsStore(let refreshIndex):
+                let store = try login.store(for: config)
+                defer { login.finishCall() }
+                if step.recordsAttempts {
+                    store.setBusyTimeout(milliseconds: max(config.busyTimeoutMilliseconds, config.recordTimeoutMilliseconds))
+                }
+                if step == .totp {
+                    verdict = try TOTPFlow(call: call, subject: subject, store: store).run()
+                } else {
+                    verdict = try runAccountStep(step, call: call, subject: subject, store: store)
+                }
+                if refreshIndex { store.refreshIndexIfStale() }
             }
         } catch {
             host.log(.error, error.message)
@@ -63,10 +75,9 @@ public enum Engine {
             Prompts.discardCode(call)
         }
         let policy = LockPolicy(config: call.config)
-        let administrative = call.request.callerIsRoot && !call.request.changeExpired
         let decide = { (state: AccountState) -> Decision in
             step.decide(
-                policy, state, subject: subject, source: call.source, administrative: administrative, now: call.now)
+                policy, state, subject: subject, source: call.source, administrative: call.isAdministrative, now: call.now)
         }
         // authfail and authsucc always record the attempt: straight to the write transaction.
         // The other steps usually change nothing, so they read first.

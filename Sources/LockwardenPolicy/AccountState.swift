@@ -55,6 +55,13 @@ public struct AccountState: Equatable, Sendable {
 
     public init() {}
 
+    /// Whether anything here can change a decision: a lock, failures, a lock streak or a
+    /// required password change. An account without any is decided exactly as one never seen
+    /// (the last success, last failure source and last unlock are history only).
+    public var hasState: Bool {
+        lock != nil || !recentFailures.isEmpty || consecutiveFailures != 0 || lockStreak != 0 || passwordChangeRequired
+    }
+
     /// The lock that is in force at `now`, if any.
     public func activeLock(at now: Int64) -> Lock? {
         guard let lock, lock.isInForce(at: now) else { return nil }

@@ -60,6 +60,10 @@ public struct LockwardenConfig: Equatable, Sendable {
     public var showLockMessage: Bool = false
     public var onError: ErrorPolicy = .deny
     public var sync: SyncPolicy = .recorded
+    /// Whether a success of an account with nothing recorded is stored ("Login succeeded" and
+    /// the last-success time). Off: such a login loads no SQLite and writes nothing; the
+    /// system's own login records (wtmp, the journal) have it.
+    public var logSuccesses: Bool = false
     public var databasePath: String = LockwardenConfig.defaultDatabasePath
     public var maxEvents: Int = 100_000
     public var maxUnknownUsers: Int = 10_000

@@ -92,6 +92,7 @@ nonisolated(unsafe) let configKeys: [ConfigKey] = [
     .boolean("show_lock_message", { $0.showLockMessage = $1 }),
     .choice("on_error", { $0.onError = $1 }),
     .choice("sync", { $0.sync = $1 }),
+    .boolean("log_successes", { $0.logSuccesses = $1 }),
     ConfigKey(name: "db", isBoolean: false) { config, text in
         // The path is written into log lines: no control characters.
         guard text.hasPrefix("/"), Escape.isPrintable(text), text.utf8.count < 4_096 else {

@@ -88,9 +88,7 @@ public struct LockPolicy: Sendable {
     /// failures, no streak. Losing such a commit to a power cut loses one "Login succeeded"
     /// event and a last-success time, nothing a lock depends on, so it needs no sync.
     public static func isCleanSuccess(_ decision: Decision, before state: AccountState) -> Bool {
-        decision.verdict == .allow && decision.events.map { $0.action } == [.loginSucceeded] && state.lock == nil
-            && state.recentFailures.isEmpty && state.consecutiveFailures == 0 && state.lockStreak == 0
-            && !state.passwordChangeRequired
+        decision.verdict == .allow && decision.events.map { $0.action } == [.loginSucceeded] && !state.hasState
     }
 
     /// After the whole authentication stack succeeded: the only thing that resets the counters.

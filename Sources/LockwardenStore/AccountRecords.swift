@@ -49,6 +49,8 @@ extension StateStore {
     /// Writes a record back (insert or update). New unknown names may evict the oldest ones.
     public func save(_ record: AccountRecord, now: Int64) throws(StoreError) {
         let state = record.state
+        try requireTransaction()
+        touchedKeys.append(record.uid.map { AccountKey.user(uid: $0, name: "") } ?? .unknown(name: record.name))
         let values: [SQLValue] = [
             record.uid.map { .integer(Int64($0)) } ?? .null, .blob(record.name),
             .text(state.recentFailures.map(String.init).joined(separator: " ")),

@@ -55,6 +55,8 @@ extension StateStore {
     }
 
     public func save(_ record: MFARecord) throws(StoreError) {
+        try requireTransaction()
+        touchedKeys.append(.user(uid: record.uid, name: ""))
         try connection.prepare(
             """
             INSERT INTO mfa (uid, secret, algorithm, digits, period, last_step, enrolled_at, reenroll_required,

@@ -17,23 +17,32 @@ extension Optional where Wrapped == String {
     var sql: SQLValue { map(SQLValue.text) ?? .null }
 }
 
-/// One prepared statement; finalized when the object goes away.
+/// One prepared statement; finalized when the object goes away (a login's connection keeps
+/// its statements until it closes).
 final class Statement {
     private let handle: OpaquePointer
-    private let connection: Connection
+    private let database: OpaquePointer
+    private let path: String
 
-    init(_ connection: Connection, _ sql: String) throws(StoreError) {
+    init(_ connection: Connection, _ sql: String, persistent: Bool) throws(StoreError) {
         var prepared: OpaquePointer?
-        let code = sqlite3_prepare_v2(connection.handle, sql, -1, &prepared, nil)
+        let flags = persistent ? UInt32(SQLITE_PREPARE_PERSISTENT) : 0
+        let code = sqlite3_prepare_v3(connection.handle, sql, -1, flags, &prepared, nil)
         guard code == SQLITE_OK, let prepared else {
             sqlite3_finalize(prepared)
             throw connection.error(code)
         }
         handle = prepared
-        self.connection = connection
+        database = connection.handle
+        path = connection.path
     }
 
     deinit { sqlite3_finalize(handle) }
+
+    private func error(_ code: Int32) -> StoreError { StoreError.from(code: code, connection: database, path: path) }
+
+    /// Ends the statement's run (and the read snapshot it holds), keeping it prepared.
+    func reset() { sqlite3_reset(handle) }
 
     func bind(_ values: [SQLValue]) throws(StoreError) {
         sqlite3_reset(handle)
@@ -48,7 +57,7 @@ final class Statement {
             case .blob(let bytes):
                 code = bytes.withUnsafeBytes { lw_sqlite3_bind_blob_copy(handle, index, $0.baseAddress, Int32(clamping: $0.count)) }
             }
-            guard code == SQLITE_OK else { throw connection.error(code) }
+            guard code == SQLITE_OK else { throw error(code) }
             index += 1
         }
     }
@@ -59,7 +68,7 @@ final class Statement {
         switch code {
         case SQLITE_ROW: return true
         case SQLITE_DONE: return false
-        default: throw connection.error(code)
+        default: throw error(code)
         }
     }
 
@@ -97,16 +106,25 @@ final class Statement {
     }
 }
 
-/// One SQLite connection; closed when the object goes away. Lives for one PAM call at most.
+/// One SQLite connection; closed when the object goes away (or by `close`). Lives for one
+/// login (all PAM calls of one PAM handle) or one CLI command.
 final class Connection {
     let handle: OpaquePointer
     let path: String
+    let keepsWAL: Bool
+    /// A login's connection prepares each statement once and keeps it for the next calls.
+    var cachesStatements = false
+    private var statements: [String: Statement] = [:]
+    private var closed = false
 
     /// `keepWAL`: leave the WAL and its index in place on close instead of checkpointing them
     /// into the database and deleting them, and empty the WAL only once it reaches
     /// `walPagesBeforeCheckpoint`. For login calls: a commit then costs one WAL sync, exactly as
     /// durable, and the next call neither re-creates the files nor reads a long WAL.
     init(path: String, flags: Int32, keepWAL: Bool = false) throws(StoreError) {
+        guard lw_store_sqlite_available() == 1 else {
+            throw .cannotOpen(path: path, detail: "libsqlite3 could not be loaded")
+        }
         var opened: OpaquePointer?
         let code = sqlite3_open_v2(path, &opened, flags, lw_store_vfs_name())
         guard code == SQLITE_OK, let opened else {
@@ -116,6 +134,7 @@ final class Connection {
         }
         handle = opened
         self.path = path
+        self.keepsWAL = keepWAL
         sqlite3_extended_result_codes(handle, 1)
         if keepWAL {
             lw_sqlite3_keep_wal_on_close(handle)
@@ -126,7 +145,28 @@ final class Connection {
     /// About ten failure commits: recovering a WAL this short costs a login ~0.1 ms.
     static let walPagesBeforeCheckpoint: Int32 = 64
 
-    deinit { sqlite3_close_v2(handle) }
+    deinit { close() }
+
+    func close() {
+        guard !closed else { return }
+        closed = true
+        statements = [:]
+        sqlite3_close_v2(handle)
+    }
+
+    /// Never closes or touches this connection again, in this process: for a child forked from
+    /// the process that opened it (see `StateStore.abandon`). Its memory stays allocated.
+    func abandon() {
+        closed = true
+        _ = Unmanaged.passRetained(self)
+    }
+
+    /// Resets every statement still stepping, for a login's connection, whose statements live
+    /// on: no read snapshot outlives a call or waits for a lock. (Elsewhere a statement ends
+    /// with its object, and one still being read must go on where it was.)
+    func resetStatements() {
+        if cachesStatements { lw_store_reset_statements(handle) }
+    }
 
     func error(_ code: Int32) -> StoreError { StoreError.from(code: code, connection: handle, path: path) }
 
@@ -135,14 +175,24 @@ final class Connection {
         guard code == SQLITE_OK else { throw error(code) }
     }
 
-    func prepare(_ sql: String) throws(StoreError) -> Statement { try Statement(self, sql) }
+    func prepare(_ sql: String) throws(StoreError) -> Statement {
+        guard cachesStatements else { return try Statement(self, sql, persistent: false) }
+        if let statement = statements[sql] { return statement }
+        let statement = try Statement(self, sql, persistent: true)
+        statements[sql] = statement
+        return statement
+    }
 
     /// The single integer a query such as `PRAGMA user_version` returns.
     func scalar(_ sql: String, _ values: [SQLValue] = []) throws(StoreError) -> Int64? {
         let statement = try prepare(sql)
         try statement.bind(values)
+        defer { statement.reset() }
         return try statement.step() ? statement.optionalInteger(0) : nil
     }
+
+    /// Whether a transaction is open (writes outside one would bypass the account index).
+    var inTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
 
     var isReadOnly: Bool { sqlite3_db_readonly(handle, "main") == 1 }
     var changes: Int64 { Int64(sqlite3_changes(handle)) }

@@ -1,21 +1,42 @@
 internal import CSQLite
+internal import CStore
 import CLibc
 import LockwardenPolicy
 import LockwardenSystem
 
-/// The state database: opened with every safety check, used for one PAM call or one CLI
-/// command, then closed. All reads that lead to a write happen inside `BEGIN IMMEDIATE`.
+/// The state database: opened with every safety check, used for one login (every PAM call
+/// of one PAM handle) or one CLI command, then closed. All reads that lead to a write happen
+/// inside `BEGIN IMMEDIATE`.
 public final class StateStore {
-    let connection: Connection
+    private(set) var connection: Connection
     public let path: String
-    let maxEvents: Int
-    let maxUnknownUsers: Int
+    var maxEvents: Int
+    var maxUnknownUsers: Int
+    var busyTimeoutMilliseconds: Int
+    /// The database file this connection opened, to tell at a later call whether the path
+    /// still names it.
+    let opened: FileIdentity
+    /// Accounts whose rows the current transaction wrote: their index entries follow.
+    var touchedKeys: [AccountKey] = []
 
-    private init(connection: Connection, path: String, maxEvents: Int, maxUnknownUsers: Int) {
+    private init(connection: Connection, path: String, maxEvents: Int, maxUnknownUsers: Int, busyTimeout: Int) throws(StoreError) {
         self.connection = connection
         self.path = path
         self.maxEvents = maxEvents
         self.maxUnknownUsers = maxUnknownUsers
+        self.busyTimeoutMilliseconds = busyTimeout
+        guard let identity = FileIdentity(path: path) else { throw .missing(path: path) }
+        self.opened = identity
+    }
+
+    deinit {
+        // An administrative connection checkpoints into the database as it closes, which
+        // changes the files the index is stamped with: keep a current index current.
+        // (Only when this store is the connection's last user.)
+        if !connection.keepsWAL, isKnownUniquelyReferenced(&connection), let change = try? beginIndexChange() {
+            connection.close()
+            endIndexChange(change, committed: true)
+        }
     }
 
     /// Opens an existing database, refusing anything that is not exactly as installed.
@@ -31,14 +52,36 @@ public final class StateStore {
         // SQLite falls back to read-only without an error (e.g. on an immutable file).
         if connection.isReadOnly { throw .readOnly(path: path) }
         connection.setBusyTimeout(milliseconds: busyTimeoutMilliseconds)
+        if forLogin { connection.cachesStatements = true }
         // A login that decides per commit whether to sync (sync = recorded) commits with NORMAL
         // and then calls syncWAL; everything else waits for the disk at each commit.
         try connection.execute(durableCommits ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
         // Administrative commands delete PIN mail once it is sent: leave no copy in free pages.
         if !forLogin { try connection.execute("PRAGMA secure_delete = ON") }
         try checkSchema(connection)
-        return StateStore(connection: connection, path: path, maxEvents: maxEvents, maxUnknownUsers: maxUnknownUsers)
+        return try StateStore(
+            connection: connection, path: path, maxEvents: maxEvents, maxUnknownUsers: maxUnknownUsers,
+            busyTimeout: busyTimeoutMilliseconds)
     }
+
+    /// For the next call of the same login: the files must pass the same checks as at open
+    /// and the path must still name the file this connection has open.
+    public func revalidate(for config: LockwardenConfig) throws(StoreError) {
+        try Self.checkFiles(path: path)
+        guard FileIdentity(path: path) == opened else { throw .cannotOpen(path: path, detail: "replaced since it was opened") }
+        maxEvents = config.maxEvents
+        maxUnknownUsers = config.maxUnknownUsers
+        busyTimeoutMilliseconds = config.busyTimeoutMilliseconds
+        connection.setBusyTimeout(milliseconds: config.busyTimeoutMilliseconds)
+    }
+
+    /// Ends what the current call left open (statements still stepping hold a read snapshot).
+    public func finishCall() { connection.resetStatements() }
+
+    /// In a process that did not open this connection (a child forked from the one that did):
+    /// the connection is never used or closed here. Closing would end the locks of the process
+    /// that opened it and could checkpoint or delete the WAL under it.
+    public func abandon() { connection.abandon() }
 
     /// Opens the database a configuration names, with its limits.
     public static func open(for config: LockwardenConfig, forLogin: Bool = false) throws(StoreError) -> StateStore {
@@ -67,24 +110,52 @@ public final class StateStore {
         try connection.execute("PRAGMA journal_mode = WAL")
         try connection.execute("PRAGMA synchronous = FULL")
         try migrate(connection)
-        return StateStore(connection: connection, path: path, maxEvents: 100_000, maxUnknownUsers: 10_000)
+        // Whatever the index said was about the database before this: logins rebuild it.
+        lw_index_discard(AccountIndex.path(of: path))
+        return try StateStore(connection: connection, path: path, maxEvents: 100_000, maxUnknownUsers: 10_000, busyTimeout: 2_000)
     }
 
-    /// Runs `body` in one `BEGIN IMMEDIATE` transaction; rolls back if it throws.
+    /// Runs `body` in one `BEGIN IMMEDIATE` transaction; rolls back if it throws. The account
+    /// index changes with it, under the index lock (AccountIndex): only after a failed COMMIT
+    /// can the database hold something the index does not, and then the index is left unusable.
     public func immediateTransaction<T>(_ body: (StateStore) throws(StoreError) -> T) throws(StoreError) -> T {
-        try connection.execute("BEGIN IMMEDIATE")
+        // A read snapshot left open by this call would block the lock holder's checkpoint while
+        // this waits for the lock: end it first.
+        connection.resetStatements()
+        let change = try beginIndexChange()
+        touchedKeys = []
         do throws(StoreError) {
-            let result = try body(self)
-            try connection.execute("COMMIT")
-            return result
+            try connection.execute("BEGIN IMMEDIATE")
         } catch {
-            try? connection.execute("ROLLBACK")
+            endIndexChange(change, committed: true)
             throw error
         }
+        let result: T
+        do throws(StoreError) {
+            result = try body(self)
+        } catch {
+            try? connection.execute("ROLLBACK")
+            endIndexChange(change, committed: true)
+            throw error
+        }
+        do throws(StoreError) {
+            try applyIndexChange(change)
+            connection.resetStatements()
+            try connection.execute("COMMIT")
+        } catch {
+            try? connection.execute("ROLLBACK")
+            endIndexChange(change, committed: false)
+            throw error
+        }
+        endIndexChange(change, committed: true)
+        return result
     }
 
     /// How long the next statements wait for another process's write lock.
-    public func setBusyTimeout(milliseconds: Int) { connection.setBusyTimeout(milliseconds: milliseconds) }
+    public func setBusyTimeout(milliseconds: Int) {
+        busyTimeoutMilliseconds = milliseconds
+        connection.setBusyTimeout(milliseconds: milliseconds)
+    }
 
     /// Syncs the WAL: what synchronous = FULL does at each commit, done after one. A login
     /// connection opened without durable commits (NORMAL: a power cut may lose the last commits,
@@ -94,7 +165,7 @@ public final class StateStore {
     /// Copies the WAL into the database and empties it, so that deleted secrets (sent PIN mail)
     /// leave no copy in the WAL either. Best effort: a reader can keep frames alive until it ends.
     public func truncateWAL() {
-        try? connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        _ = try? preservingIndex { () throws(StoreError) in try connection.execute("PRAGMA wal_checkpoint(TRUNCATE)") }
     }
 
     /// `PRAGMA integrity_check`: "ok", or the first problem found.
@@ -111,7 +182,7 @@ public final class StateStore {
         return try statement.step() ? statement.text(0) : ""
     }
 
-    private static func checkFiles(path: String) throws(StoreError) {
+    static func checkFiles(path: String) throws(StoreError) {
         let euid = CurrentProcess.effectiveUID
         guard euid == 0 else { throw .notRoot(euid: euid) }
         if let problem = FileSafety.check(FileSafety.directory(of: path), as: .directory) {
@@ -122,7 +193,7 @@ public final class StateStore {
             if case .missing = problem { throw .missing(path: path) }
             throw .unsafe(problem)
         }
-        for companion in [path + "-wal", path + "-shm"] {
+        for companion in [path + "-wal", path + "-shm", AccountIndex.path(of: path)] {
             if let problem = FileSafety.check(companion, as: .file, mustExist: false) { throw .unsafe(problem) }
         }
     }

@@ -38,3 +38,17 @@ public enum Files {
         return SystemError("mkdir \(path)", errno: lw_errno())
     }
 }
+
+/// Which file a path names (device and inode, from lstat): to tell later whether the path
+/// still names the file a descriptor or connection has open.
+public struct FileIdentity: Equatable, Sendable {
+    public var device: UInt64
+    public var inode: UInt64
+
+    public init?(path: String) {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return nil }
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
+    }
+}

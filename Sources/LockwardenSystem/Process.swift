@@ -4,6 +4,7 @@ import CLibc
 public enum CurrentProcess {
     public static var realUID: UInt32 { getuid() }
     public static var effectiveUID: UInt32 { geteuid() }
+    public static var id: Int32 { getpid() }
 
     /// Wall-clock seconds since the epoch; read once per PAM call or CLI command.
     public static func now() -> Int64 {

@@ -110,7 +110,7 @@ struct AccountRecordsTests {
         var changed = first
         changed.state = AccountState()
         changed.state.lastSuccessAt = t0 + 60
-        try database.save(changed, now: t0 + 60)
+        try database.immediateTransaction { store throws(StoreError) in try store.save(changed, now: t0 + 60) }
         let records = try database.allAccounts()
         #expect(records.count == 1)
         #expect(records.first?.id == first.id)

@@ -163,7 +163,7 @@ struct StoreSafetyTests {
         defer { fixture.remove() }
         var record = try fixture.open().account(.user(uid: 1_000, name: "alice"))
         record.state.consecutiveFailures = 4
-        try fixture.open().save(record, now: t0)
+        try fixture.open().immediateTransaction { store throws(StoreError) in try store.save(record, now: t0) }
         _ = try StateStore.create(path: fixture.databasePath)
         #expect(try fixture.open().account(.user(uid: 1_000, name: "alice")).state.consecutiveFailures == 4)
     }

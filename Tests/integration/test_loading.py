@@ -6,7 +6,7 @@ import subprocess
 from conftest import CORE, DLOPEN_CHECK, DRIVER, MODULE, MODULE_NOCORE, PASSWORD, PRODUCTION_MODULE, WRONG
 
 PAM_EXPORTS = {"pam_sm_authenticate", "pam_sm_setcred", "pam_sm_acct_mgmt", "pam_sm_chauthtok"}
-CORE_EXPORTS = {"lw_core_abi_version", "lw_core_handle"}
+CORE_EXPORTS = {"lw_core_abi_version", "lw_core_handle", "lw_core_session_open", "lw_core_session_close"}
 
 
 def exported(path):

@@ -71,7 +71,7 @@ def test_timed_reactivation(env):
 
 
 def test_administrator_only_lock_and_cli_unlock(env):
-    env.configure(deny=2, unlock_time=0)
+    env.configure(deny=2, unlock_time=0, log_successes="yes")
     env.service()
     fail(env, "lwt-dave", 2)
     state = env.show("lwt-dave")

@@ -183,8 +183,8 @@ public func fuzzContract(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
             user: buffers.bytes(user, nullData: nullData), service: buffers.bytes(service),
             rhost: buffers.bytes(rhost, nullData: nullData), tty: buffers.bytes(tty),
             arguments: argumentPointer.baseAddress, argument_count: argumentPointer.count)
-        if nullRequest { return lw_core_handle(nil, &host) }
-        return withUnsafePointer(to: &request) { lw_core_handle($0, &host) }
+        if nullRequest { return lw_core_handle(nil, &host, nil) }
+        return withUnsafePointer(to: &request) { lw_core_handle($0, &host, nil) }
     }
     withExtendedLifetime(session) {}
 

@@ -24,7 +24,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a declaration below changes meaning or layout. */
-#define LW_ABI_VERSION 2u
+#define LW_ABI_VERSION 3u
 
 /* Longest field the module hands over; longer values are refused (denied). */
 #define LW_MAX_FIELD_BYTES 4096u
@@ -112,16 +112,38 @@ typedef struct lw_request {
     size_t argument_count;
 } lw_request;
 
+/*
+ * What the core keeps between the calls of one login (one PAM handle): the
+ * database connection and its prepared statements. Opaque to the module.
+ */
+typedef struct lw_session lw_session;
+
 /* The core's ABI version; the module refuses a core that differs. */
 uint32_t lw_core_abi_version(void);
+
+/*
+ * A new, empty session, or NULL if memory is short (the module then calls
+ * lw_core_handle with NULL, which works without one). Opens nothing yet.
+ */
+lw_session *lw_core_session_open(void);
+
+/*
+ * Ends a session. In the process that opened its connection, closes it; in
+ * any other process (a child forked after the connection was opened) frees
+ * nothing that belongs to the connection and never closes it, because
+ * closing would end the opening process's locks and could checkpoint under
+ * it. NULL is ignored.
+ */
+void lw_core_session_close(lw_session *session);
 
 /*
  * Handles one PAM call: reads the configuration and module arguments,
  * consults and updates the state, logs, and returns an LW_VERDICT_*.
  * Never traps; any failure is logged and answered with LW_VERDICT_DENY
- * (or what on_error says).
+ * (or what on_error says). session may be NULL (the call then opens and
+ * closes what it needs); one session is used by one thread at a time.
  */
-int32_t lw_core_handle(const lw_request *request, const lw_host *host);
+int32_t lw_core_handle(const lw_request *request, const lw_host *host, lw_session *session);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,51 @@
+import LockwardenPolicy
+import LockwardenStore
+import LockwardenSystem
+
+/// What one login (one PAM handle) keeps between its calls: the database connection with its
+/// prepared statements, opened by the first call that needs SQLite. The configuration is read
+/// again at every call and the files are checked again before each reuse, so a long-lived
+/// process (a display manager) sees changes at its next call; the session ends with the PAM
+/// handle, so nothing accumulates across logins.
+public final class LoginSession {
+    /// The process that opened `store`. sshd forks between the calls of one login: a child
+    /// opens its own connection and never uses or closes its parent's.
+    private var owner: Int32
+    private var store: StateStore?
+    private var opened: (path: String, durable: Bool)?
+
+    public init() { owner = CurrentProcess.id }
+
+    deinit {
+        // The parent's connection in a forked child: leave it alone (StateStore.abandon).
+        if owner != CurrentProcess.id { store?.abandon() }
+    }
+
+    /// The open store for this configuration: the one from an earlier call when it still
+    /// names the same, safe file, otherwise a new one.
+    func store(for config: LockwardenConfig) throws(StoreError) -> StateStore {
+        let durable = config.sync == .always
+        if owner != CurrentProcess.id {
+            store?.abandon()
+            store = nil
+            owner = CurrentProcess.id
+        }
+        if let store, let opened, opened.path == config.databasePath, opened.durable == durable {
+            do throws(StoreError) {
+                try store.revalidate(for: config)
+                return store
+            } catch {
+                self.store = nil
+                if case .cannotOpen = error {} else { throw error }
+            }
+        }
+        store = nil
+        let fresh = try StateStore.open(for: config, forLogin: true)
+        store = fresh
+        opened = (config.databasePath, durable)
+        return fresh
+    }
+
+    /// The store, if this call opened or reused one: to end the call's statements.
+    func finishCall() { store?.finishCall() }
+}
