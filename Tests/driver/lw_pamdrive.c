@@ -6,6 +6,12 @@
  *               [--silent] [--expired] [--answer TEXT]... [--stdin-answers]
  *               [--check-signals]
  *
+ * Test-only ops besides the PAM calls: forkauth (pam_authenticate in a forked
+ * child, which then calls pam_end and exits, as sshd splits a login), locks
+ * (prints how many POSIX locks this process holds) and wait (reads one line of
+ * standard input, so a test can change files between two logins of one
+ * process).
+ *
  * Each prompt is answered with the next --answer (the list restarts with
  * every start/end cycle); when answers run out the conversation fails, or
  * with --stdin-answers the prompt is answered by the next line of standard
@@ -23,6 +29,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <security/pam_appl.h>
 
@@ -228,6 +236,45 @@ static int open_fds(void)
     return n - 1; /* the directory stream's own descriptor */
 }
 
+static int posix_locks_held(void)
+{
+    char line[512], own[32];
+    int n = 0;
+    FILE *f = fopen("/proc/locks", "r");
+
+    if (f == NULL)
+        return -1;
+    snprintf(own, sizeof(own), " %d ", (int)getpid());
+    while (fgets(line, sizeof(line), f) != NULL)
+        if (strstr(line, "POSIX") != NULL && strstr(line, own) != NULL)
+            n++;
+    fclose(f);
+    return n;
+}
+
+/* pam_authenticate in a child that then ends its copy of the handle, as sshd's
+   privilege-separated child does; the parent goes on with the same handle. */
+static int fork_auth(pam_handle_t *pamh, int flags)
+{
+    int wstatus = 0;
+    pid_t child;
+
+    fflush(stdout);
+    child = fork();
+    if (child < 0)
+        return -1;
+    if (child == 0) {
+        int rc = pam_authenticate(pamh, flags);
+        printf("forkauth: %s (%d)\n", pam_strerror(pamh, rc), rc);
+        fflush(stdout);
+        pam_end(pamh, rc);
+        _exit(rc == PAM_SUCCESS ? 0 : 1);
+    }
+    if (waitpid(child, &wstatus, 0) != child || !WIFEXITED(wstatus))
+        return -1;
+    return WEXITSTATUS(wstatus) == 0 ? PAM_SUCCESS : PAM_AUTH_ERR;
+}
+
 /* ---- main ------------------------------------------------------------ */
 
 static void usage(void)
@@ -244,8 +291,26 @@ static int run_op(pam_handle_t *pamh, const char *op, int silent, int expired, i
     int flags = silent ? PAM_SILENT : 0;
     int rc;
 
+    if (strcmp(op, "locks") == 0) {
+        printf("locks: %d\n", posix_locks_held());
+        fflush(stdout);
+        return 0;
+    }
+    if (strcmp(op, "wait") == 0) {
+        char line[64];
+        printf("wait: ready\n");
+        fflush(stdout);
+        return fgets(line, sizeof(line), stdin) == NULL;
+    }
     if (strcmp(op, "auth") == 0)
         rc = pam_authenticate(pamh, flags);
+    else if (strcmp(op, "forkauth") == 0) {
+        rc = fork_auth(pamh, flags);
+        if (rc < 0)
+            return -1;
+        *status = rc;
+        return rc == PAM_SUCCESS ? 0 : 1;
+    }
     else if (strcmp(op, "acct") == 0)
         rc = pam_acct_mgmt(pamh, flags);
     else if (strcmp(op, "chauthtok") == 0)
@@ -328,7 +393,8 @@ int main(int argc, char **argv)
          tok = strtok_r(NULL, ",", &save)) {
         if (op_count >= MAX_OPS || (strcmp(tok, "auth") && strcmp(tok, "acct") &&
             strcmp(tok, "chauthtok") && strcmp(tok, "setcred") && strcmp(tok, "open") &&
-            strcmp(tok, "close"))) {
+            strcmp(tok, "close") && strcmp(tok, "forkauth") && strcmp(tok, "locks") &&
+            strcmp(tok, "wait"))) {
             fprintf(stderr, "lw_pamdrive: unknown op '%s'\n", tok);
             usage();
             return 2;
