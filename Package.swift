@@ -43,7 +43,7 @@ let package = Package(
         .target(
             name: "LockwardenStore",
             dependencies: [
-                "CLibc", "CSQLite", "CStore", "LockwardenCrypto", "LockwardenPolicy", "LockwardenSystem", "LockwardenTOTP",
+                "CLibc", "CSQLite", "CStore", "LockwardenPolicy", "LockwardenSystem", "LockwardenTOTP",
             ]),
         .target(
             name: "LockwardenEngine",

@@ -11,6 +11,9 @@ in for the password module, so the password check costs the same everywhere:
   c  b + pam_google_authenticator (TOTP)
   d  Lockwarden preauth / authfail / authsucc around the password module
   e  d + Lockwarden's totp step
+  f  d with the core as it was before it was built in Embedded Swift (BENCH_BEFORE, a commit),
+     on a database of its own
+  g  e with that core
 The failure path of a and b and d replaces pam_permit by pam_deny (same cost); the failure
 path of c and e gives a wrong code after a right password (verify the code, count the failure).
 """
@@ -40,6 +43,9 @@ CLI = os.path.join(TOP, ".build", "release", "lockwarden")
 PAMLOOP = os.path.join(TOP, "bench", "pamloop.py")
 PYTHON = "/usr/bin/python3"
 SECURITY = "/usr/lib/x86_64-linux-gnu/security"
+# The "before" column: the last commit whose core was a normal-mode Swift library with the
+# static runtime, built by this script from that commit's sources.
+BEFORE_REV = os.environ.get("BENCH_BEFORE", "2c92624")
 
 QUICK = os.environ.get("BENCH_QUICK") == "1"
 USER_PREFIX = "lwb-u"
@@ -123,6 +129,36 @@ def wrong_code(*secrets):
     raise RuntimeError("no wrong code found")
 
 
+# ---- the core before Embedded Swift, for the "before" column
+
+def build_before(bench):
+    """Builds the PAM module and core of BEFORE_REV (kept between runs in OUT/before): its core
+    was a normal-mode Swift library with the static runtime. Returns (module, core)."""
+    source = os.path.join(bench.out, "before")
+    core_dir = os.path.join(source, "build", "core")
+    core = os.path.join(core_dir, "liblockwarden_core.so")
+    module = os.path.join(source, "build", "pam_lockwarden_test.so")
+    revision = run(["git", "-C", TOP, "rev-parse", BEFORE_REV]).stdout.strip()
+    stamp = os.path.join(source, ".revision")
+    if os.path.exists(module) and os.path.exists(core) and open(stamp).read().strip() == revision:
+        return module, core
+    log(f"0. building the core and module of {BEFORE_REV} for the 'before' column")
+    shutil.rmtree(source, ignore_errors=True)
+    os.makedirs(source)
+    archive = subprocess.run(["git", "-C", TOP, "archive", revision], capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "--no-same-permissions", "-C", source], input=archive, check=True)
+    run(["make", "-C", source, "static-libstdcxx"])
+    run(["swift", "build", "-c", "release", "--static-swift-stdlib", "--disable-local-rpath", "--product",
+         "lockwarden_core"], cwd=source, timeout=3600)
+    os.makedirs(core_dir, mode=0o755, exist_ok=True)
+    shutil.copyfile(os.path.join(source, ".build", "release", "liblockwarden_core.so"), core)
+    os.chmod(core, 0o644)
+    run(["make", "-C", source, "-f", "pam/Makefile.inc", "build/pam_lockwarden_test.so"])
+    with open(stamp, "w") as handle:
+        handle.write(revision + "\n")
+    return module, core
+
+
 # ---- the environment: users, files, stacks
 
 class Bench:
@@ -135,6 +171,8 @@ class Bench:
         self.gadir = os.path.join(self.work, "ga")
         self.state = os.path.join(self.work, "state")
         self.db = os.path.join(self.state, "lockwarden.db")
+        self.state_before = os.path.join(self.work, "state-before")
+        self.db_before = os.path.join(self.state_before, "lockwarden.db")
         self.users = [f"{USER_PREFIX}{i}" for i in range(1, USER_COUNT + 1)]
         self.uids = {}
         self.lw_secret = None
@@ -149,7 +187,8 @@ class Bench:
         os.makedirs(self.results)
         os.makedirs(self.work)
         os.chmod(self.work, 0o755)
-        for path, mode in ((self.confdir, 0o755), (self.tally, 0o755), (self.gadir, 0o700), (self.state, 0o700)):
+        for path, mode in ((self.confdir, 0o755), (self.tally, 0o755), (self.gadir, 0o700), (self.state, 0o700),
+                           (self.state_before, 0o700)):
             os.mkdir(path)
             os.chmod(path, mode)
         with open(os.path.join(self.confdir, "other"), "w") as handle:
@@ -201,11 +240,12 @@ class Bench:
         return (f"dir={self.tally} deny={policy['deny']} unlock_time={policy['unlock_time']} "
                 f"fail_interval={policy['fail_interval']} nodelay")
 
-    def write_stacks(self, suffix, policy, conf):
-        """Service files a-<path>, b-, c-, d-, e- (with suffix) for path ok and fail."""
+    def write_stacks(self, suffix, policy, conf, conf_before):
+        """Service files a-<path> ... g- (with suffix) for path ok and fail."""
         fl = self.faillock_args(policy)
         ga = f"secret={self.gadir}/${{USER}} user=root"
         lw = f"conf={conf}"
+        lw_before = f"conf={conf_before}"
         for path in ("ok", "fail"):
             password = "pam_permit.so" if path == "ok" else "pam_deny.so"
             stacks = {
@@ -234,6 +274,8 @@ class Bench:
                       f"auth sufficient                     {MODULE} authsucc {lw} totp=required\n"
                       f"auth required                       pam_deny.so\n"),
             }
+            for before, now in BEFORE.items():
+                stacks[before] = stacks[now].replace(MODULE, self.before_module).replace(lw, lw_before)
             for stack, text in stacks.items():
                 with open(os.path.join(self.confdir, f"{stack}{suffix}-{path}"), "w") as handle:
                     handle.write(text)
@@ -241,14 +283,21 @@ class Bench:
     def setup(self):
         self.prepare_dirs()
         self.create_users()
+        self.before_module, self.before_core = build_before(self)
         self.conf = self.lw_conf("lw.conf", STANDARD)
         self.conf_counting = self.lw_conf("lw-counting.conf", COUNTING)
+        self.conf_before = self.lw_conf("lw-before.conf", STANDARD, db=self.db_before)
+        self.conf_before_counting = self.lw_conf("lw-before-counting.conf", COUNTING, db=self.db_before)
         run([CLI, "--conf", self.conf, "init"])
-        self.write_stacks("", STANDARD, self.conf)
-        self.write_stacks("c", COUNTING, self.conf_counting)
+        run([CLI, "--conf", self.conf_before, "init"])
+        self.write_stacks("", STANDARD, self.conf, self.conf_before)
+        self.write_stacks("c", COUNTING, self.conf_counting, self.conf_before_counting)
         user = self.users[0]
         enrolled = json.loads(run([CLI, "--conf", self.conf, "mfa", "enroll", user, "--no-confirm", "--json"]).stdout)
         self.lw_secret = enrolled["secret"]
+        enrolled = json.loads(run([CLI, "--conf", self.conf_before, "mfa", "enroll", user, "--no-confirm",
+                                   "--json"]).stdout)
+        self.lw_secret_before = enrolled["secret"]
         self.ga_secret = base64.b32encode(os.urandom(20)).decode()
         # google-authenticator's own file format: no RATE_LIMIT, no DISALLOW_REUSE, the default window.
         path = os.path.join(self.gadir, user)
@@ -274,35 +323,50 @@ class Bench:
         os.chmod(path, 0o755)
         return path
 
-    def write_reset_scripts(self, db=None, suffix=""):
+    def user_for(self, stack):
+        """The user a stack's attempts are for: (d) and its before column use one with nothing
+        recorded, the account most logins are for; the TOTP stacks the enrolled one."""
+        return self.users[2] if stack in "df" else self.users[0]
+
+    def index_warmup(self, service):
+        """A login of another, clean user: after an SQL reset (a change Lockwarden did not make) the
+        account index is older than the database, and the first login that needs SQLite rebuilds it.
+        Run untimed, so that the timed attempt finds the index current, as every real login does."""
+        return (" ".join(self.driver_command(service, self.users[1], [])) + " >/dev/null") if service else ":"
+
+    def write_reset_scripts(self):
         # The resets leave the WAL in place as login calls do (no checkpoint on close): otherwise
         # every timed attempt would pay for re-creating it, which no real login does.
-        db = db or self.db
-        uid = self.uids[self.users[0]]
+        uids = [self.uids[self.users[0]], self.uids[self.users[2]]]
         user = self.users[0]
         self.resets = getattr(self, "resets", {})
-        self.resets["none" + suffix] = self.write_script("reset-none.sh", [":"])
-        self.resets["faillock" + suffix] = self.write_script(
+        self.resets["none"] = self.write_script("reset-none.sh", [":"])
+        self.resets["faillock"] = self.write_script(
             "reset-faillock.sh", [f"faillock --dir {self.tally} --user {user} --reset"])
-        self.resets["lw" + suffix] = self.write_script(
-            f"reset-lw{suffix}.sh", [f'sqlite3 -cmd ".timeout 5000" -cmd ".dbconfig no_ckpt_on_close on" {db} "{self.lw_reset_sql([uid])}"'])
-        self.resets["lw-mfa" + suffix] = self.write_script(
-            f"reset-lw-mfa{suffix}.sh", [f'sqlite3 -cmd ".timeout 5000" -cmd ".dbconfig no_ckpt_on_close on" {db} "{self.lw_reset_sql([uid], mfa=True)}"'])
+        for suffix, db, warm in (("", self.db, "d-ok"), ("-before", self.db_before, None)):
+            sqlite = f'sqlite3 -cmd ".timeout 5000" -cmd ".dbconfig no_ckpt_on_close on" {db}'
+            self.resets["lw" + suffix] = self.write_script(
+                f"reset-lw{suffix}.sh", [f'{sqlite} "{self.lw_reset_sql(uids)}"', self.index_warmup(warm)])
+            self.resets["lw-mfa" + suffix] = self.write_script(
+                f"reset-lw-mfa{suffix}.sh", [f'{sqlite} "{self.lw_reset_sql(uids, mfa=True)}"', self.index_warmup(warm)])
 
-    def reset_for(self, stack, path, suffix=""):
+    def reset_for(self, stack, path):
         if stack == "a":
             return self.resets["none"]
         if stack in "bc":
             return self.resets["faillock"]
-        if stack == "e" and path == "ok":
+        suffix = "-before" if stack in BEFORE else ""
+        if stack in "eg" and path == "ok":
             return self.resets["lw-mfa" + suffix]
         return self.resets["lw" + suffix]
 
     def answers_for(self, stack, path):
+        secrets = (self.ga_secret, self.lw_secret, self.lw_secret_before)
         if stack == "c":
-            return [fresh_code(self.ga_secret) if path == "ok" else wrong_code(self.ga_secret, self.lw_secret)]
-        if stack == "e":
-            return [fresh_code(self.lw_secret) if path == "ok" else wrong_code(self.ga_secret, self.lw_secret)]
+            return [fresh_code(self.ga_secret) if path == "ok" else wrong_code(*secrets)]
+        if stack in "eg":
+            secret = self.lw_secret if stack == "e" else self.lw_secret_before
+            return [fresh_code(secret) if path == "ok" else wrong_code(*secrets)]
         return []
 
     def driver_command(self, service, user, answers, repeat=None):
@@ -331,7 +395,7 @@ class Bench:
         listing = run(["faillock", "--dir", self.tally, "--user", user]).stdout
         return sum(1 for line in listing.splitlines() if re.match(r"^\d{4}-\d{2}-\d{2} ", line))
 
-    def reset_all(self, users, db=None):
+    def reset_all(self, users, db=None, warm="dc-ok"):
         for user in users:
             run(["faillock", "--dir", self.tally, "--user", user, "--reset"])
         connection = sqlite3.connect(db or self.db, timeout=5, isolation_level=None)
@@ -339,6 +403,7 @@ class Bench:
             connection.executescript(self.lw_reset_sql([self.uids[u] for u in users]))
         finally:
             connection.close()
+        run(["/bin/sh", "-c", self.index_warmup(warm)], check=False)
 
 
 # ---- 1. whole login transaction, one process per attempt
@@ -349,7 +414,11 @@ STACK_NAMES = {
     "c": "pam_faillock + google-authenticator",
     "d": "Lockwarden",
     "e": "Lockwarden + TOTP",
+    "f": "Lockwarden before (static-runtime core)",
+    "g": "Lockwarden + TOTP before (static-runtime core)",
 }
+LOCKWARDEN = "defg"
+BEFORE = {"f": "d", "g": "e"}
 
 
 def hyperfine(bench, name, command, reset, expect_failure, runs=None, warmup=None):
@@ -413,13 +482,13 @@ def time_v(command, reset, runs):
 
 
 def section_transaction(bench):
-    user = bench.users[0]
     records, cases = [], []
-    for stack in "abcde":
+    for stack in "abcdefg":
+        user = bench.user_for(stack)
         for path in ("ok", "fail"):
             service = f"{stack}-{path}"
             reset = bench.reset_for(stack, path)
-            command = lambda st=stack, pa=path, se=service: bench.driver_command(se, user, bench.answers_for(st, pa))
+            command = lambda st=stack, pa=path, se=service, us=user: bench.driver_command(se, us, bench.answers_for(st, pa))
             last = bench.check_outcome(command(), path, reset)
             record = {"stack": stack, "name": STACK_NAMES[stack], "path": path, "service": service,
                       "outcome": last, "command": " ".join(command()).replace(TOP + "/", ""),
@@ -432,7 +501,7 @@ def section_transaction(bench):
         record["hyperfine"] = case.result()
         record["time_v"] = time_v(case.command(), case.reset, TIME_RUNS)
     bench.save("transaction", {"runs": HF_RUNS, "warmup": HF_WARMUP, "time_runs": TIME_RUNS, "records": records,
-                               "stacks": {s: open(os.path.join(bench.confdir, f"{s}-fail")).read() for s in "abcde"}})
+                               "stacks": {s: open(os.path.join(bench.confdir, f"{s}-fail")).read() for s in "abcdefg"}})
 
 
 # ---- 2. in-process loop: lw_pamdrive --repeat N
@@ -498,18 +567,18 @@ def run_rounds(cases, label):
 def section_loop(bench):
     user = bench.users[0]
     records, cases = [], []
-    for stack in "bcde":
+    for stack in "bcdefg":
         for path in ("ok", "fail"):
-            if stack == "e" and path == "ok":
+            if stack in "eg" and path == "ok":
                 continue
-            case = LoopCase(bench, f"{stack}c-{path}", user, bench.reset_for(stack, path), LOOP_N,
+            case = LoopCase(bench, f"{stack}c-{path}", bench.user_for(stack), bench.reset_for(stack, path), LOOP_N,
                             answers=lambda s=stack, p=path: bench.answers_for(s, p))
             case.stack, case.path = stack, path
             cases.append(case)
     run_rounds(cases, "2. in-process loop")
-    for stack in "bcde":
+    for stack in "bcdefg":
         for path in ("ok", "fail"):
-            if stack == "e" and path == "ok":
+            if stack in "eg" and path == "ok":
                 records.append({"stack": stack, "name": STACK_NAMES[stack], "path": path, "skipped":
                                 "a TOTP code is accepted once per user and 30-s step (replay protection), "
                                 "so one process cannot log the same user in again and again"})
@@ -518,10 +587,12 @@ def section_loop(bench):
             record = {"stack": stack, "name": STACK_NAMES[stack], "path": path, "service": case.service}
             record.update(case.result())
             if path == "fail":
+                user = case.user
                 run([case.reset])
                 run(bench.driver_command(case.service, user, case.answers(), repeat=LOOP_N), check=False)
                 record["counted"] = (bench.faillock_records(user) if stack in "bc"
-                                     else bench.lw_failures(user, bench.conf_counting))
+                                     else bench.lw_failures(user, bench.conf_before_counting if stack in BEFORE
+                                                            else bench.conf_counting))
             records.append(record)
     bench.save("loop", {"records": records, "policy": COUNTING})
 
@@ -661,8 +732,10 @@ def section_scale(bench):
         with open(os.path.join(bench.confdir, f"d{tag}c-fail"), "w") as handle:
             handle.write(open(os.path.join(bench.confdir, "dc-fail")).read().replace(bench.conf_counting,
                                                                                    conf_counting))
+        # A success through the module clears the user's failures and keeps the account index
+        # current (an SQL reset would make every login rebuild it from all the accounts).
         reset = bench.write_script(f"reset-lw-{users}.sh", [
-            f'sqlite3 -cmd ".timeout 5000" -cmd ".dbconfig no_ckpt_on_close on" {db} "{bench.lw_reset_sql([bench.uids[user]])}"'])
+            " ".join(bench.driver_command(f"d{tag}-ok", user, [])) + " >/dev/null"])
         record = {"users": users, "fill_s": fill_s, "sizes": sizes, "events": min(users, MAX_EVENTS),
                   "db": db, "conf_counting": conf_counting}
         for path in ("ok", "fail"):
@@ -800,6 +873,7 @@ def dlopen_costs(bench):
     libs = {
         "baseline": None,
         "liblockwarden_core.so (with its libraries)": CORE,
+        "liblockwarden_core.so before (static runtime)": bench.before_core,
         "libstdc++.so.6": "libstdc++.so.6",
         "libcrypto.so.3": "libcrypto.so.3",
         "libsqlite3.so.0": "libsqlite3.so.0",
@@ -832,7 +906,6 @@ def dlopen_costs(bench):
     return costs, relocations
 
 
-FLOOR_SWIFT = '@_cdecl("lw_floor_entry") public func floorEntry() -> Int32 { 42 }\n'
 FLOOR_LOADER = r"""#include <dlfcn.h>
 #include <stdio.h>
 int main(int argc, char **argv) {
@@ -841,41 +914,41 @@ int main(int argc, char **argv) {
 }
 """
 
+FLOOR_SQLITE = "libsqlite3.so.0 alone"
+FLOOR_CORE = "Lockwarden core (Embedded Swift, with its libraries)"
+FLOOR_BEFORE = "Lockwarden core before (static Swift runtime)"
+
 
 def runtime_floor(bench):
-    """What any core written in Swift costs a process before it does anything: an empty library with
-    the static Swift runtime, linked as the core is (Package.swift), loaded by a minimal C program;
-    against the program alone and the program loading the real core."""
-    swiftc, gcc = shutil.which("swiftc"), shutil.which("gcc")
-    if not swiftc or not gcc:
-        return {"error": "swiftc or gcc not on PATH"}
+    """What loading costs a process before anything runs: a minimal C program that only dlopen()s
+    one library, against the program alone. The core loads libsqlite3 only when a login needs it,
+    so its load is compared with loading libsqlite3 alone."""
+    gcc = shutil.which("gcc")
+    if not gcc:
+        return {"error": "gcc not on PATH"}
     work = os.path.join(bench.work, "floor")
     os.makedirs(work, exist_ok=True)
-    for name, text in (("empty.swift", FLOOR_SWIFT), ("loader.c", FLOOR_LOADER)):
-        with open(os.path.join(work, name), "w") as handle:
-            handle.write(text)
-    library, loader = os.path.join(work, "libempty_swift.so"), os.path.join(work, "loader")
-    run([swiftc, "-emit-library", "-O", "-static-stdlib", "-module-name", "EmptyCore",
-         "-L", os.path.join(TOP, ".build", "static-libstdcxx"), "-use-ld=lld",
-         "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs", "-Xlinker", "-z", "-Xlinker", "nodelete",
-         "-Xlinker", "-z", "-Xlinker", "now", "-o", library, os.path.join(work, "empty.swift")], timeout=600)
+    with open(os.path.join(work, "loader.c"), "w") as handle:
+        handle.write(FLOOR_LOADER)
+    loader = os.path.join(work, "loader")
     run([gcc, "-O2", "-o", loader, os.path.join(work, "loader.c"), "-ldl"])
     none = bench.resets["none"]
-    cases = {"C program alone": [loader], "empty Swift library (static runtime)": [loader, library],
-             "Lockwarden core": [loader, CORE]}
+    cases = {"C program alone": [loader], FLOOR_SQLITE: [loader, "libsqlite3.so.0"], FLOOR_CORE: [loader, CORE],
+             FLOOR_BEFORE: [loader, bench.before_core]}
     result = {}
     for label, command in cases.items():
         timed = hyperfine(bench, "floor", command, none, False)
+        target = command[-1] if command[-1].startswith("/") else os.path.join("/lib/x86_64-linux-gnu", command[-1])
         result[label] = {"median_s": timed["median"], "cpu_s": timed["user"] + timed["system"],
                          "maxrss_kb": statistics.median(time_v(command, none, TIME_RUNS)["maxrss_kb"]),
-                         "file_bytes": os.path.getsize(command[-1])}
+                         "file_bytes": os.path.getsize(os.path.realpath(target))}
     return result
 
 
 def perf_profile(bench, service, stack, path, attempts):
     """CPU samples (perf, cpu-clock) of the driver over a loop of attempts, by shared object."""
     data = os.path.join(bench.work, "perf.data")
-    command = " ".join(bench.driver_command(service, bench.users[0], bench.answers_for(stack, path)))
+    command = " ".join(bench.driver_command(service, bench.user_for(stack), bench.answers_for(stack, path)))
     loop = bench.write_script("perf-loop.sh", [
         f"i=0; while [ $i -lt {attempts} ]; do {bench.reset_for(stack, path)}; {command} >/dev/null || :; "
         "i=$((i+1)); done"])
@@ -900,15 +973,14 @@ def perf_profile(bench, service, stack, path, attempts):
 
 
 def section_breakdown(bench):
-    user = bench.users[0]
     totals = []
     cg = os.path.join(bench.work, "callgrind.out")
     profiles = {}
-    for stack in "abcde":
+    for stack in "abcdefg":
         for path in ("ok", "fail"):
             service = f"{stack}-{path}"
             log(f"5. callgrind: {service}")
-            command = bench.driver_command(service, user, bench.answers_for(stack, path))
+            command = bench.driver_command(service, bench.user_for(stack), bench.answers_for(stack, path))
             reset = bench.reset_for(stack, path)
             run([reset])
             ir = callgrind(command, cg)
@@ -920,11 +992,11 @@ def section_breakdown(bench):
     for service, stack, path in (("b-fail", "b", "fail"), ("d-ok", "d", "ok"), ("d-fail", "d", "fail"),
                                  ("e-fail", "e", "fail")):
         log(f"5. strace: {service}")
-        command = bench.driver_command(service, user, bench.answers_for(stack, path))
+        command = bench.driver_command(service, bench.user_for(stack), bench.answers_for(stack, path))
         syscalls[service] = strace_syscalls(command, bench.reset_for(stack, path))
     log("5. dlopen cost per library")
     dlopen, relocations = dlopen_costs(bench)
-    log("5. the floor: an empty Swift library with the static runtime")
+    log("5. the load floor: the core against libsqlite3 alone")
     try:
         floor = runtime_floor(bench)
     except Exception as error:  # the rest of the section still counts
@@ -936,7 +1008,7 @@ def section_breakdown(bench):
         run([bench.reset_for(stack, path)])
         out = os.path.join(bench.work, "smaps.json")
         command = [PYTHON, PAMLOOP, "--mode", "smaps", "--confdir", bench.confdir, "--service", service,
-                   "--user", user, "--out", out]
+                   "--user", bench.user_for(stack), "--out", out]
         for answer in bench.answers_for(stack, path):
             command += ["--answer", answer]
         run(command)
@@ -1015,6 +1087,8 @@ def machine(bench, phase):
             "git_dirty": bool(run(["git", "-C", TOP, "status", "--porcelain", "--untracked-files=no", "--", ".",
                                    ":!docs/BENCHMARKS.md", ":!docs/benchmarks.png"], check=False).stdout.strip()),
             "core_bytes": os.path.getsize(CORE),
+            "before_core_bytes": os.path.getsize(bench.before_core) if getattr(bench, "before_core", None) else None,
+            "before_rev": BEFORE_REV,
             "quick": QUICK,
             "note": os.environ.get("BENCH_NOTE", ""),
         })

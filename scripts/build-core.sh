@@ -14,6 +14,8 @@ cc=${CC:-gcc}
 target=x86_64-unknown-linux-gnu
 toolchain_lib=$(dirname "$(command -v "$swiftc")")/../lib/swift/embedded/$target
 work=$out/embedded
+# swiftc may leave an existing object file in place: start from nothing, every time.
+rm -rf "$work"
 mkdir -p "$work/modules" "$work/maps/CStore" "$work/maps/CLockwardenContract"
 # SwiftPM writes module maps for C targets itself; this build names their headers the same way.
 printf 'module CStore {\n    header "%s"\n    export *\n}\n' "$top/Sources/CStore/include/lockwarden_store.h" \
@@ -26,7 +28,7 @@ LockwardenEngine LockwardenCore"
 for module in $modules; do
     # -Werror DeprecatedDeclaration: InterpolationGuard.swift makes a value that cannot be
     # printed a deprecation warning; here it fails the build.
-    "$swiftc" -target "$target" -enable-experimental-feature Embedded -wmo -parse-as-library -Osize \
+    "$swiftc" -target "$target" -enable-experimental-feature Embedded -wmo -parse-as-library -Osize -function-sections \
         -Werror DeprecatedDeclaration -module-name "$module" \
         -I "$work/modules" -I "$top/CModules/CSQLite" -I "$top/CModules/CRandom" -I "$top/CModules/CLibc" \
         -I "$top/CModules/CQRencode" -I "$top/CModules/CNettle" -I "$work/maps/CStore" -I "$work/maps/CLockwardenContract" \
@@ -35,16 +37,19 @@ for module in $modules; do
 done
 for source in "$top"/Sources/CStore/*.c; do
     "$cc" -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -O2 -fPIC -fstack-protector-strong \
+        -ffunction-sections -fdata-sections \
         -I "$top/Sources/CStore/include" -c "$source" -o "$work/$(basename "$source" .c).c.o"
 done
-# libsqlite3 and libqrencode are loaded on first use (lazy_libraries.c), not at dlopen.
+# libsqlite3, libnettle and libqrencode are loaded on first use (lazy_libraries.c), not at dlopen.
 "$cc" -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -O2 -fPIC -fstack-protector-strong \
-    -c "$top/scripts/embedded/lazy_libraries.c" -o "$work/lazy_libraries.c.o"
+    -ffunction-sections -fdata-sections -c "$top/scripts/embedded/lazy_libraries.c" -o "$work/lazy_libraries.c.o"
 objects=""
 for module in $modules; do objects="$objects $work/$module.o"; done
 # nodelete: PAM dlcloses modules, and the core must never be unmapped under a running login.
+# Every function in its own section and --gc-sections: only what the exported functions reach
+# is linked (the shared modules also carry the CLI's code), which keeps a login's pages few.
 "$cc" -shared -fPIC -o "$out/liblockwarden_core.so" $objects "$work"/*.c.o \
-    -L"$toolchain_lib" -lswiftUnicodeDataTables -lnettle -lm -ldl \
-    -Wl,--version-script="$top/Sources/LockwardenCore/exports.map" -Wl,--no-undefined -Wl,--strip-debug \
+    -L"$toolchain_lib" -lswiftUnicodeDataTables -lm -ldl \
+    -Wl,--version-script="$top/Sources/LockwardenCore/exports.map" -Wl,--no-undefined -Wl,--strip-debug -Wl,--gc-sections \
     -Wl,-z,nodelete -Wl,-z,relro -Wl,-z,now
 echo "built $out/liblockwarden_core.so (Embedded Swift)"

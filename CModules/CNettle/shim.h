@@ -26,6 +26,15 @@
 
 enum { LW_DIGEST_SHA1 = 1, LW_DIGEST_SHA256 = 2, LW_DIGEST_SHA512 = 3 };
 
+/* The login core loads libnettle on first use (scripts/embedded/lazy_libraries.c defines
+   lw_nettle_load); elsewhere it is linked in. 0 means nothing may be hashed: fail closed. */
+extern int lw_nettle_load(void) __attribute__((weak));
+
+static inline int lw_nettle_available(void)
+{
+    return lw_nettle_load ? lw_nettle_load() : 1;
+}
+
 /* A running hash of one kind. */
 typedef struct lw_hash_ctx {
     int kind;

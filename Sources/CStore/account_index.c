@@ -52,12 +52,13 @@ struct lw_index_writer {
 
 static int64_t nanoseconds(const struct timespec *t) { return (int64_t)t->tv_sec * 1000000000LL + t->tv_nsec; }
 
-/* A file SQLite owns, as its stamp part; absent is all zeros. -1 when it exists but is odd. */
-static int stamp_file(const char *path, uint64_t *ino, uint64_t *size, int64_t *mtime, int64_t *ctime_ns, uint64_t *dev) {
+/* A file SQLite owns, as its stamp part; absent is all zeros. -1 when it exists but is odd.
+   Not the change time: SQLite, run by root, fchowns the WAL at every open. */
+static int stamp_file(const char *path, uint64_t *ino, uint64_t *size, int64_t *mtime, uint64_t *dev) {
     struct stat status;
     if (lstat(path, &status) != 0) {
         if (errno != ENOENT) return -1;
-        *ino = 0; *size = 0; *mtime = 0; *ctime_ns = 0;
+        *ino = 0; *size = 0; *mtime = 0;
         if (dev) *dev = 0;
         return 0;
     }
@@ -65,7 +66,6 @@ static int stamp_file(const char *path, uint64_t *ino, uint64_t *size, int64_t *
     *ino = (uint64_t)status.st_ino;
     *size = (uint64_t)status.st_size;
     *mtime = nanoseconds(&status.st_mtim);
-    *ctime_ns = nanoseconds(&status.st_ctim);
     if (dev) *dev = (uint64_t)status.st_dev;
     return 0;
 }
@@ -74,10 +74,10 @@ int lw_index_stamp_files(const char *database_path, lw_index_stamp *stamp) {
     char wal[4096];
     memset(stamp, 0, sizeof(*stamp));
     if (snprintf(wal, sizeof(wal), "%s-wal", database_path) >= (int)sizeof(wal)) return -1;
-    if (stamp_file(database_path, &stamp->db_ino, &stamp->db_size, &stamp->db_mtime, &stamp->db_ctime, &stamp->db_dev) != 0)
+    if (stamp_file(database_path, &stamp->db_ino, &stamp->db_size, &stamp->db_mtime, &stamp->db_dev) != 0)
         return -1;
     if (stamp->db_ino == 0) return -1; /* no database: nothing to vouch for */
-    return stamp_file(wal, &stamp->wal_ino, &stamp->wal_size, &stamp->wal_mtime, &stamp->wal_ctime, 0);
+    return stamp_file(wal, &stamp->wal_ino, &stamp->wal_size, &stamp->wal_mtime, 0);
 }
 
 static int stamps_equal(const lw_index_stamp *a, const lw_index_stamp *b) { return memcmp(a, b, sizeof(*a)) == 0; }

@@ -4,6 +4,10 @@ public import LockwardenTOTP
 /// SHA-1, SHA-256 and SHA-512, HMAC (RFC 2104) and PBKDF2 (RFC 8018), from Nettle. The
 /// algorithm is the same enumeration TOTP names its hashes with.
 public enum Hashing {
+    /// Whether hashing works in this process (the login core loads libnettle on first use).
+    /// The hash functions cannot report a failure: a caller checks this first and fails closed.
+    public static var isAvailable: Bool { lw_nettle_available() == 1 }
+
     static func kind(_ algorithm: OTPAlgorithm) -> Int32 {
         switch algorithm {
         case .sha1: return Int32(LW_DIGEST_SHA1)

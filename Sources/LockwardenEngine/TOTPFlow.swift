@@ -32,6 +32,10 @@ struct TOTPFlow {
     func run() throws(StoreError) -> Verdict {
         let config = call.config
         guard config.totp != .off else { return .ignore }
+        guard Hashing.isAvailable else {
+            call.host.log(.error, "internal error: libnettle could not be loaded; no code can be checked")
+            return .deny
+        }
         // Lockout rules apply before any prompt.
         if try store.account(subject.key).state.activeLock(at: call.now) != nil {
             Prompts.discardCode(call)

@@ -77,26 +77,31 @@ public enum ConfigParser {
         // must not fall through to the global settings.
         var skippingSection = false
         var lineNumber = 0
-        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
+        // Lines and comments are found on the UTF-8 bytes: every byte that matters here is ASCII,
+        // and walking Characters (grapheme breaking) was most of a login's parse.
+        for rawLine in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             lineNumber = lineNumber.saturatingIncrement()
-            let location = "\(Escape.text(fileName, limit: 4_096)) line \(lineNumber)"
-            let line = stripComment(rawLine)
+            // Built only for a diagnostic: escaping the file name for every line cost a login
+            // more than the rest of the parse.
+            let number = lineNumber
+            let location = { "\(Escape.text(fileName, limit: 4_096)) line \(number)" }
+            let line = stripComment(Substring(rawLine))
             if line.isEmpty { continue }
             if line.hasPrefix("[") {
                 if let finished = section { parsed.sections.append(finished) }
-                section = parseSectionHeader(line, location: location, into: &parsed)
+                section = parseSectionHeader(line, location: location(), into: &parsed)
                 skippingSection = section == nil
                 continue
             }
             guard let (key, value) = splitAssignment(line) else {
-                parsed.diagnostics.append(.init(severity: .error, location: location, message: "expected key = value"))
+                parsed.diagnostics.append(.init(severity: .error, location: location(), message: "expected key = value"))
                 continue
             }
             if skippingSection { continue }
             if section != nil {
                 section?.entries.append((key, value))
             } else {
-                apply(key: key, value: value, location: location, into: &parsed)
+                apply(key: key, value: value, location: location(), into: &parsed)
             }
         }
         if let finished = section { parsed.sections.append(finished) }
@@ -104,32 +109,32 @@ public enum ConfigParser {
 
     static func parseArguments(_ arguments: [String], into parsed: inout ParsedConfig) {
         for argument in arguments {
-            let location = "module argument \"\(Escape.text(argument, limit: 64))\""
+            let location = { "module argument \"\(Escape.text(argument, limit: 64))\"" }
             if let (key, value) = splitAssignment(Substring(argument)) {
                 if key == "conf" { continue }
-                apply(key: key, value: value, location: location, into: &parsed)
+                apply(key: key, value: value, location: location(), into: &parsed)
             } else if modes.contains(argument) {
                 if let earlier = parsed.mode, earlier != argument {
                     parsed.diagnostics.append(
-                        .init(severity: .error, location: location, message: "conflicts with mode \(earlier)"))
+                        .init(severity: .error, location: location(), message: "conflicts with mode \(earlier)"))
                 }
                 parsed.mode = argument
             } else if let key = configKeys.first(where: { $0.name == argument }), key.isBoolean {
-                apply(key: argument, value: "yes", location: location, into: &parsed)
+                apply(key: argument, value: "yes", location: location(), into: &parsed)
             } else {
-                parsed.diagnostics.append(.init(severity: .warning, location: location, message: "unknown argument ignored"))
+                parsed.diagnostics.append(.init(severity: .warning, location: location(), message: "unknown argument ignored"))
             }
         }
     }
 
-    private static func apply(key: String, value: String, location: String, into parsed: inout ParsedConfig) {
+    private static func apply(key: String, value: String, location: @autoclosure () -> String, into parsed: inout ParsedConfig) {
         guard let entry = configKeys.first(where: { $0.name == key }) else {
             parsed.diagnostics.append(
-                .init(severity: .warning, location: location, message: "unknown key \"\(Escape.text(key, limit: 64))\" ignored"))
+                .init(severity: .warning, location: location(), message: "unknown key \"\(Escape.text(key, limit: 64))\" ignored"))
             return
         }
         if let problem = entry.apply(&parsed.config, value) {
-            parsed.diagnostics.append(.init(severity: .error, location: location, message: problem))
+            parsed.diagnostics.append(.init(severity: .error, location: location(), message: problem))
         }
     }
 
@@ -156,14 +161,14 @@ public enum ConfigParser {
     /// Drops a `#` comment that starts a line or follows white space, and surrounding blanks.
     private static func stripComment(_ line: Substring) -> Substring {
         var previousIsBlank = true
-        var end = line.endIndex
-        for index in line.indices {
-            let character = line[index]
-            if character == "#" && previousIsBlank {
+        var end = line.utf8.endIndex
+        for index in line.utf8.indices {
+            let byte = line.utf8[index]
+            if byte == UInt8(ascii: "#") && previousIsBlank {
                 end = index
                 break
             }
-            previousIsBlank = character == " " || character == "\t"
+            previousIsBlank = byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t")
         }
         return trim(line[line.startIndex..<end])
     }
@@ -176,11 +181,13 @@ public enum ConfigParser {
         return (String(key), String(value))
     }
 
+    /// Without blanks (space, tab, CR) at either end; a CR ends a CRLF line.
     private static func trim(_ text: Substring) -> Substring {
-        let blank: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" }
-        guard let first = text.firstIndex(where: { !blank($0) }),
-            let last = text.lastIndex(where: { !blank($0) })
+        let blank: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }
+        guard let first = text.utf8.firstIndex(where: { !blank($0) }),
+            let last = text.utf8.lastIndex(where: { !blank($0) })
         else { return "" }
-        return text[first...last]
+        // After the last byte, which is a character's end even when the character is not ASCII.
+        return text[first..<text.utf8.index(after: last)]
     }
 }

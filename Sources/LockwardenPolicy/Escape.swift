@@ -9,6 +9,10 @@ public enum Escape {
     where Bytes.Element == UInt8 {
         // prefix traps on a negative length.
         let limit = max(0, limit)
+        // Most names, hosts and ttys are short printable ASCII without a backslash: as they are.
+        if input.count <= limit, input.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\\") }) {
+            return String(decoding: input, as: UTF8.self)
+        }
         var output = ""
         // Three bytes of look-ahead let a character that straddles the limit be read whole
         // (and kept, or dropped whole), instead of showing as invalid bytes.

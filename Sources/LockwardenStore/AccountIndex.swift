@@ -1,9 +1,7 @@
 internal import CStore
 import CLibc
-import LockwardenCrypto
 import LockwardenPolicy
 import LockwardenSystem
-import LockwardenTOTP
 
 /// The accounts that have any state, kept beside the database (`<database>-index`) so that a
 /// login of an account with none is decided without loading SQLite. SQLite stays the store of
@@ -44,22 +42,20 @@ public enum AccountIndex {
 }
 
 extension AccountKey {
-    /// 64 bits of SHA-256 over the key: nobody can choose an unknown name whose entry stands for
-    /// another account (an entry removed for one would then hide the other's state).
+    /// A known user's entry is its UID, exactly (top bit set): no two users share one, so an
+    /// entry removed for one can never hide another's state. An unknown name's entry is a
+    /// 63-bit FNV-1a hash of its bytes: names can collide only with names, and a name with
+    /// state can never log in, so a collision costs nothing but a trip to SQLite.
     var indexKey: UInt64 {
-        var input = Array("lockwarden account index\u{0}".utf8)
         switch self {
         case .user(let uid, _):
-            input.append(UInt8(ascii: "u"))
-            for shift in stride(from: 0, to: 32, by: 8) { input.append(UInt8(truncatingIfNeeded: uid >> UInt32(shift))) }
+            return 1 << 63 | UInt64(uid)
         case .unknown(let name):
-            input.append(UInt8(ascii: "n"))
-            input += name
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            for byte in name { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+            let key = hash & ~(1 << 63)
+            return key < 2 ? key + 2 : key
         }
-        let digest = Hashing.digest(.sha256, input)
-        var value: UInt64 = 0
-        for byte in digest.prefix(8) { value = value << 8 | UInt64(byte) }
-        return value < 2 ? value + 2 : value
     }
 
     /// A key only used to ask whether the index is current.

@@ -192,6 +192,15 @@ struct ConfigParserTests {
         #expect(parsed.diagnostics.map(\.location) == ["/tmp/\\x1B]0;x\\x07\\x0A.conf line 1"])
     }
 
+    @Test("a value ending in a character beyond ASCII keeps it whole, with CRLF, blanks and a comment after it")
+    func nonASCIIValueEnd() {
+        for text in ["db = /srv/zürich/é\n", "db = /srv/zürich/é \t\r\n", "db = /srv/zürich/é  # comment\r\n"] {
+            let parsed = parse(text)
+            #expect(parsed.isValid, "\(text)")
+            #expect(parsed.config.databasePath == "/srv/zürich/é", "\(text)")
+        }
+    }
+
     @Test("lines without '=' are errors; comments and blank lines are not, and line numbers stay right")
     func lineStructure() {
         let text = "# comment\n\n   \n  # indented comment\ndeny = 3\npreauth\n= 5\nunlock_time = 60\n"

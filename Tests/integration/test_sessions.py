@@ -111,40 +111,40 @@ def test_a_login_split_across_a_fork_counts_exactly_and_keeps_the_parents_locks(
     assert env.show("lwt-dave")["consecutive_failures"] == 2
 
 
+def change_between_calls(env, command, change):
+    """Runs the driver up to its wait op, makes the change, lets it go on; the call after it."""
+    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert next_result(process) == "auth: Success (0)"
+        assert next_result(process) == "wait: ready"
+        change()
+        process.stdin.write("\n")
+        process.stdin.flush()
+        return next_result(process)
+    finally:
+        process.kill()
+        process.wait()
+
+
 def test_a_long_lived_process_sees_changes_at_its_next_call(env):
     env.configure(deny=5, unlock_time=600)
     env.service()
     record_failure(env, "lwt-erin")
     # One PAM handle, two authentications, with an administrator's lock in between: the
     # session's connection must read the new state, not a snapshot from the first call.
-    process = subprocess.Popen(driver(env, "lwt-erin", "auth,wait,auth", [PASSWORD, PASSWORD]),
-                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert next_result(process) == "auth: Success (0)"
-        assert next_result(process) == "wait: ready"
-        assert env.cli("lock", "lwt-erin", "--reason", "test").returncode == 0
-        process.stdin.write("\n")
-        process.stdin.flush()
-        assert next_result(process) == "auth: Authentication failure (7)"
-    finally:
-        process.kill()
-        process.wait()
+    lock = lambda: env.cli("lock", "lwt-erin", "--reason", "test", check=True)
+    after = change_between_calls(env, driver(env, "lwt-erin", "auth,wait,auth", [PASSWORD, PASSWORD]), lock)
+    assert after == "auth: Authentication failure (7)"
     assert env.cli("unlock", "lwt-erin").returncode == 0
+
     # Two logins in one process, the configuration changed in between: a bad value in the file
     # is a configuration error at the very next login.
-    process = subprocess.Popen(driver(env, "lwt-erin", "auth,wait", [PASSWORD], extra=["--repeat", "2"]),
-                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert next_result(process) == "auth: Success (0)"
-        assert next_result(process) == "wait: ready"
+    def break_configuration():
         with open(env.conf, "a") as handle:
             handle.write("deny = not-a-number\n")
-        process.stdin.write("\n")
-        process.stdin.flush()
-        assert next_result(process) == "auth: Authentication failure (7)"
-    finally:
-        process.kill()
-        process.wait()
+
+    command = driver(env, "lwt-erin", "auth,wait", [PASSWORD], extra=["--repeat", "2"])
+    assert change_between_calls(env, command, break_configuration) == "auth: Authentication failure (7)"
 
 
 def test_a_hundred_thousand_logins_in_one_process_stay_flat(env):

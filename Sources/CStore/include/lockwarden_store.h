@@ -31,10 +31,10 @@ int lw_store_sqlite_available(void);
 /* What the database files looked like when the index last matched them. */
 typedef struct lw_index_stamp {
     uint64_t db_dev, db_ino, db_size;
-    int64_t db_mtime, db_ctime;
+    int64_t db_mtime;
     uint64_t wal_ino, wal_size;
-    int64_t wal_mtime, wal_ctime;
-    uint64_t reserved;
+    int64_t wal_mtime;
+    uint64_t reserved[3];
 } lw_index_stamp;
 
 enum { LW_INDEX_CLEAN = 0, LW_INDEX_HAS_STATE = 1, LW_INDEX_UNKNOWN = 2 };
