@@ -36,6 +36,8 @@ def test_core_needs_no_swift_toolchain_at_run_time():
     assert "libstdc++.so.6" not in needed, needed
     # Hashing is in Swift: loading and initialising libcrypto cost every login.
     assert not [lib for lib in needed if lib.startswith(("libcrypto.", "libssl."))], needed
+    # SQLite, Nettle and libqrencode are loaded when a login needs them, not with the core.
+    assert sorted(needed) == ["ld-linux-x86-64.so.2", "libc.so.6", "libm.so.6"], needed
 
 
 def test_module_is_hardened():
