@@ -64,6 +64,8 @@ install: deps build install-files
 # have the old core mapped, and overwriting a mapped library in place crashes it.
 install-files:
 	install -d -m 0755 -o root -g root $(COREDIR) $(SECUREDIR) $(SBINDIR) $(CONFDIR)
+	install -m 0644 -o root -g root $(BUILD_DIR)/liblockwarden_sqlite.so $(COREDIR)/.liblockwarden_sqlite.so.new
+	mv -f $(COREDIR)/.liblockwarden_sqlite.so.new $(COREDIR)/liblockwarden_sqlite.so
 	install -m 0644 -o root -g root $(BUILD_DIR)/liblockwarden_core.so $(COREDIR)/.liblockwarden_core.so.new
 	mv -f $(COREDIR)/.liblockwarden_core.so.new $(COREDIR)/liblockwarden_core.so
 	install -m 0644 -o root -g root $(BUILD_DIR)/pam_lockwarden.so $(SECUREDIR)/.pam_lockwarden.so.new
@@ -76,7 +78,8 @@ install-files:
 	install -m 0644 -o root -g root etc/systemd/lockwarden-notify.service etc/systemd/lockwarden-notify.timer $(UNITDIR)/
 
 uninstall:
-	rm -f $(SECUREDIR)/pam_lockwarden.so $(COREDIR)/liblockwarden_core.so $(SBINDIR)/lockwarden \
+	rm -f $(SECUREDIR)/pam_lockwarden.so $(COREDIR)/liblockwarden_core.so $(COREDIR)/liblockwarden_sqlite.so \
+	      $(SBINDIR)/lockwarden \
 	      $(UNITDIR)/lockwarden-notify.service $(UNITDIR)/lockwarden-notify.timer
 	-rmdir $(COREDIR) 2>/dev/null
 	@if [ "$(PURGE)" = "1" ]; then rm -rf $(STATEDIR) $(CONFDIR)/lockwarden.conf; echo "removed $(STATEDIR) and $(CONFDIR)/lockwarden.conf"; \
@@ -88,7 +91,7 @@ uninstall:
 # A third loads a core that traps on purpose, built in Embedded Swift like the real one.
 test-core: build
 	install -d -m 0755 $(BUILD_DIR)/core $(BUILD_DIR)/trapcore
-	install -m 0644 $(BUILD_DIR)/liblockwarden_core.so $(BUILD_DIR)/core/liblockwarden_core.so
+	install -m 0644 $(BUILD_DIR)/liblockwarden_core.so $(BUILD_DIR)/liblockwarden_sqlite.so $(BUILD_DIR)/core/
 	$(CC) $(LW_PAM_CFLAGS) -DLW_CORE_PATH='"$(abspath $(BUILD_DIR))/nocore/liblockwarden_core.so"' \
 	    $(LW_PAM_LDFLAGS) -o $(BUILD_DIR)/pam_lockwarden_nocore.so $(LW_PAM_SRCS) $(LW_PAM_LIBS)
 	swiftc -target x86_64-unknown-linux-gnu -enable-experimental-feature Embedded -wmo -parse-as-library \

@@ -42,7 +42,19 @@ for source in "$top"/Sources/CStore/*.c; do
 done
 # libsqlite3, libnettle and libqrencode are loaded on first use (lazy_libraries.c), not at dlopen.
 "$cc" -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -O2 -fPIC -fstack-protector-strong \
-    -ffunction-sections -fdata-sections -c "$top/scripts/embedded/lazy_libraries.c" -o "$work/lazy_libraries.c.o"
+    -ffunction-sections -fdata-sections -I "$top/scripts/embedded" \
+    -c "$top/scripts/embedded/lazy_libraries.c" -o "$work/lazy_libraries.c.o"
+# The core's own SQLite: Debian's libsqlite3.a (libsqlite3-dev) in a library that exports only
+# the functions the core calls (sqlite_functions.h), so that loading it binds a few dozen
+# symbols instead of the system library's 1,200. Rebuild after a libsqlite3-dev update.
+archive=$("$cc" -print-file-name=libsqlite3.a)
+[ -f "$archive" ] || { echo "build-core.sh: libsqlite3.a not found (install libsqlite3-dev)" >&2; exit 1; }
+printf '#include "sqlite_functions.h"\n#define NAME(ret, name, params, args, fallback) name;\nSQLITE_FUNCTIONS(NAME) sqlite3_db_config;\n' \
+    | "$cc" -E -P -I "$top/scripts/embedded" - | grep -o 'sqlite3_[a-z0-9_]*;' > "$work/sqlite.exports"
+{ echo "{ global:"; cat "$work/sqlite.exports"; echo "local: *; };"; } > "$work/sqlite.map"
+"$cc" -shared -fPIC -o "$out/liblockwarden_sqlite.so" -Wl,--whole-archive "$archive" -Wl,--no-whole-archive \
+    -Wl,--version-script="$work/sqlite.map" -Wl,-Bsymbolic -Wl,--no-undefined -Wl,--strip-debug -Wl,-z,nodelete \
+    -Wl,-z,relro -Wl,-z,now -lm -ldl -lpthread
 objects=""
 for module in $modules; do objects="$objects $work/$module.o"; done
 # nodelete: PAM dlcloses modules, and the core must never be unmapped under a running login.

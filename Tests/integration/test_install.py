@@ -39,6 +39,8 @@ def test_install_doctor_pamtester_uninstall(users):
     multiarch = run("gcc", "-print-multiarch").stdout.strip()
     module = f"/usr/lib/{multiarch}/security/pam_lockwarden.so"
     assert mode(module)[1] == 0 and mode("/usr/lib/lockwarden/liblockwarden_core.so")[1] == 0
+    # The core's own SQLite, which the core loads (from beside itself) only when a login needs it.
+    assert mode("/usr/lib/lockwarden/liblockwarden_sqlite.so") == (0o644, 0)
     doctor = run("/usr/sbin/lockwarden", "doctor", check=False)
     assert "problem:" not in doctor.stdout, doctor.stdout
     assert doctor.returncode == 0, doctor.stdout + doctor.stderr
@@ -77,4 +79,5 @@ def test_install_doctor_pamtester_uninstall(users):
         os.unlink(SERVICE)
         run("make", "-s", "uninstall")
     assert not os.path.exists(module)
+    assert not os.path.exists("/usr/lib/lockwarden/liblockwarden_sqlite.so")
     assert os.path.exists(STATE + "/lockwarden.db"), "uninstall keeps the database"

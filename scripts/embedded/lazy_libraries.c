@@ -7,7 +7,10 @@
    the tests link the libraries directly and never see this file. The version script keeps
    these definitions local to the core. */
 #include <dlfcn.h>
+#include <limits.h>
 #include <pthread.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <stdarg.h>
 #include <stddef.h>
 
@@ -19,6 +22,11 @@
 #include <qrencode.h>
 #include <sqlite3.h>
 
+/* SQLite linked from Debian's libsqlite3.a into a library of the core's own (build-core.sh),
+   exporting only the functions below: loading it binds about 90 symbols, where the system's
+   libsqlite3.so.0 binds some 1,200 (its API table), which was most of a failed login's load.
+   It sits beside the core; the system library is the fallback. */
+#define PRIVATE_SQLITE_LIBRARY "liblockwarden_sqlite.so"
 #define SQLITE_LIBRARY "libsqlite3.so.0"
 #define NETTLE_LIBRARY "libnettle.so.8"
 #define QRENCODE_LIBRARY "libqrencode.so.4"
@@ -56,42 +64,7 @@ int lw_sqlite_load(void) { return sqlite_ready(); }
    can report nothing, so every caller checks this first and fails closed. */
 int lw_nettle_load(void) { return nettle_ready(); }
 
-/* Every SQLite function the core calls: return type, name, parameters, arguments, and what it
-   answers while libsqlite3 is not loaded. */
-#define SQLITE_FUNCTIONS(X) \
-    X(int, sqlite3_open_v2, (const char *f, sqlite3 **db, int flags, const char *vfs), (f, db, flags, vfs), SQLITE_CANTOPEN) \
-    X(int, sqlite3_close_v2, (sqlite3 *db), (db), SQLITE_MISUSE) \
-    X(int, sqlite3_prepare_v3, (sqlite3 *db, const char *sql, int n, unsigned int flags, sqlite3_stmt **s, const char **tail), (db, sql, n, flags, s, tail), SQLITE_MISUSE) \
-    X(int, sqlite3_step, (sqlite3_stmt *s), (s), SQLITE_MISUSE) \
-    X(int, sqlite3_reset, (sqlite3_stmt *s), (s), SQLITE_MISUSE) \
-    X(int, sqlite3_finalize, (sqlite3_stmt *s), (s), SQLITE_OK) \
-    X(int, sqlite3_clear_bindings, (sqlite3_stmt *s), (s), SQLITE_MISUSE) \
-    X(int, sqlite3_bind_blob, (sqlite3_stmt *s, int i, const void *p, int n, void (*d)(void *)), (s, i, p, n, d), SQLITE_MISUSE) \
-    X(int, sqlite3_bind_text, (sqlite3_stmt *s, int i, const char *p, int n, void (*d)(void *)), (s, i, p, n, d), SQLITE_MISUSE) \
-    X(int, sqlite3_bind_int64, (sqlite3_stmt *s, int i, sqlite3_int64 v), (s, i, v), SQLITE_MISUSE) \
-    X(int, sqlite3_bind_null, (sqlite3_stmt *s, int i), (s, i), SQLITE_MISUSE) \
-    X(const void *, sqlite3_column_blob, (sqlite3_stmt *s, int i), (s, i), NULL) \
-    X(const unsigned char *, sqlite3_column_text, (sqlite3_stmt *s, int i), (s, i), NULL) \
-    X(int, sqlite3_column_bytes, (sqlite3_stmt *s, int i), (s, i), 0) \
-    X(sqlite3_int64, sqlite3_column_int64, (sqlite3_stmt *s, int i), (s, i), 0) \
-    X(int, sqlite3_column_type, (sqlite3_stmt *s, int i), (s, i), SQLITE_NULL) \
-    X(int, sqlite3_changes, (sqlite3 *db), (db), 0) \
-    X(sqlite3_int64, sqlite3_last_insert_rowid, (sqlite3 *db), (db), 0) \
-    X(int, sqlite3_get_autocommit, (sqlite3 *db), (db), 1) \
-    X(int, sqlite3_db_readonly, (sqlite3 *db, const char *name), (db, name), -1) \
-    X(const char *, sqlite3_errmsg, (sqlite3 *db), (db), "libsqlite3 is not loaded") \
-    X(const char *, sqlite3_errstr, (int code), (code), "libsqlite3 is not loaded") \
-    X(int, sqlite3_system_errno, (sqlite3 *db), (db), 0) \
-    X(int, sqlite3_extended_result_codes, (sqlite3 *db, int on), (db, on), SQLITE_MISUSE) \
-    X(int, sqlite3_exec, (sqlite3 *db, const char *sql, int (*cb)(void *, int, char **, char **), void *arg, char **err), (db, sql, cb, arg, err), SQLITE_MISUSE) \
-    X(int, sqlite3_busy_handler, (sqlite3 *db, int (*cb)(void *, int), void *arg), (db, cb, arg), SQLITE_MISUSE) \
-    X(int, sqlite3_file_control, (sqlite3 *db, const char *name, int op, void *arg), (db, name, op, arg), SQLITE_MISUSE) \
-    X(sqlite3_stmt *, sqlite3_next_stmt, (sqlite3 *db, sqlite3_stmt *s), (db, s), NULL) \
-    X(int, sqlite3_stmt_busy, (sqlite3_stmt *s), (s), 0) \
-    X(sqlite3_vfs *, sqlite3_vfs_find, (const char *name), (name), NULL) \
-    X(int, sqlite3_vfs_register, (sqlite3_vfs *vfs, int make_default), (vfs, make_default), SQLITE_MISUSE) \
-    X(int, sqlite3_wal_checkpoint_v2, (sqlite3 *db, const char *name, int mode, int *log, int *done), (db, name, mode, log, done), SQLITE_MISUSE) \
-    X(void *, sqlite3_wal_hook, (sqlite3 *db, int (*cb)(void *, sqlite3 *, const char *, int), void *arg), (db, cb, arg), NULL)
+#include "sqlite_functions.h"
 
 #define FORWARD_SQLITE(ret, name, params, args, fallback) FORWARD(sqlite, ret, name, params, args, fallback)
 SQLITE_FUNCTIONS(FORWARD_SQLITE)
@@ -142,9 +115,28 @@ FORWARD_VOID(qrencode, QRcode_free, (QRcode *code), (code))
         *(void **)(&real_##name) = symbol;                                   \
     } while (0)
 
+/* The private SQLite beside this core, if it is there and as trusted as the core's directory
+   (root-owned, not writable by group or others, not a symlink); NULL otherwise. */
+static void *open_private_sqlite(void) {
+    Dl_info self;
+    char path[PATH_MAX];
+    struct stat status;
+    if (!dladdr((void *)&lw_sqlite_load, &self) || !self.dli_fname || self.dli_fname[0] != '/') return 0;
+    const char *slash = strrchr(self.dli_fname, '/');
+    size_t directory = (size_t)(slash - self.dli_fname) + 1;
+    if (directory + sizeof(PRIVATE_SQLITE_LIBRARY) > sizeof(path)) return 0;
+    memcpy(path, self.dli_fname, directory);
+    memcpy(path + directory, PRIVATE_SQLITE_LIBRARY, sizeof(PRIVATE_SQLITE_LIBRARY));
+    if (lstat(path, &status) != 0 || !S_ISREG(status.st_mode) || status.st_uid != 0 ||
+        (status.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+        return 0;
+    return dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
+}
+
 static void load_sqlite(void) {
     /* Never closed: statements and connections may live as long as the process. */
-    void *handle = dlopen(SQLITE_LIBRARY, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
+    void *handle = open_private_sqlite();
+    if (!handle) handle = dlopen(SQLITE_LIBRARY, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
     int missing = 0;
     if (!handle) return;
 #define FIND_SQLITE(ret, name, params, args, fallback) FIND(handle, name, missing);
