@@ -9,16 +9,13 @@ static const int lw_saved_signals[LW_SAVED_SIGNAL_COUNT] = {
     SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGABRT, SIGQUIT
 };
 
+/* Both actions come from sigaction() into zeroed structures, so their masks compare as
+   bytes (the kernel fills only the words it has; the rest stays zero in both). */
 static int same_action(const struct sigaction *a, const struct sigaction *b)
 {
     /* sa_handler and sa_sigaction share storage; compare the wider one. */
-    if (a->sa_sigaction != b->sa_sigaction || a->sa_flags != b->sa_flags)
-        return 0;
-    for (int sig = 1; sig < NSIG; sig++) {
-        if (sigismember(&a->sa_mask, sig) != sigismember(&b->sa_mask, sig))
-            return 0;
-    }
-    return 1;
+    return a->sa_sigaction == b->sa_sigaction && a->sa_flags == b->sa_flags &&
+           memcmp(&a->sa_mask, &b->sa_mask, sizeof(a->sa_mask)) == 0;
 }
 
 static int same_stack(const stack_t *a, const stack_t *b)
@@ -44,6 +41,7 @@ int lw_signals_restore(const lw_signal_state *state)
     for (int i = 0; i < LW_SAVED_SIGNAL_COUNT; i++) {
         struct sigaction now;
 
+        memset(&now, 0, sizeof(now));
         if (!state->action_saved[i])
             continue;
         if (sigaction(lw_saved_signals[i], NULL, &now) == 0 &&

@@ -30,7 +30,8 @@ public enum Engine {
             source: AttemptSource(
                 service: Escape.bytes(request.service, limit: 64), rhost: Escape.bytes(request.rhost, limit: 128),
                 tty: Escape.bytes(request.tty, limit: 64)))
-        guard let subject = CallSubject.resolve(request.user, config: config) else {
+        let login = session ?? LoginSession()
+        guard let subject = login.subject(request.user, config: config) else {
             host.log(
                 .notice,
                 "refused: user name \"\(Escape.bytes(request.user, limit: 64))\" (\(request.user.count) bytes) "
@@ -40,7 +41,6 @@ public enum Engine {
             return .deny
         }
         let verdict: Verdict
-        let login = session ?? LoginSession()
         do {
             switch try CleanPath.decide(step, call: call, subject: subject) {
             case .decided(let answer):

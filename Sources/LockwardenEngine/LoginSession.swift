@@ -13,6 +13,9 @@ public final class LoginSession {
     private var owner: Int32
     private var store: StateStore?
     private var opened: (path: String, durable: Bool)?
+    /// The user this login is for, looked up once (NSS, perhaps LDAP, is the slowest part of
+    /// a clean login); again if the name or the exempt group changes.
+    private var resolved: (name: [UInt8], exemptGroup: String?, subject: CallSubject?)?
 
     public init() { owner = CurrentProcess.id }
 
@@ -44,6 +47,13 @@ public final class LoginSession {
         store = fresh
         opened = (config.databasePath, durable)
         return fresh
+    }
+
+    func subject(_ name: [UInt8], config: LockwardenConfig) -> CallSubject? {
+        if let resolved, resolved.name == name, resolved.exemptGroup == config.exemptGroup { return resolved.subject }
+        let subject = CallSubject.resolve(name, config: config)
+        resolved = (name, config.exemptGroup, subject)
+        return subject
     }
 
     /// The store, if this call opened or reused one: to end the call's statements.
