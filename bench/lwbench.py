@@ -917,6 +917,7 @@ int main(int argc, char **argv) {
 FLOOR_SQLITE = "libsqlite3.so.0 alone"
 FLOOR_CORE = "Lockwarden core (Embedded Swift, with its libraries)"
 FLOOR_BEFORE = "Lockwarden core before (static Swift runtime)"
+FLOOR_PRIVATE_SQLITE = "liblockwarden_sqlite.so (the core's own SQLite) alone"
 
 
 def runtime_floor(bench):
@@ -933,8 +934,9 @@ def runtime_floor(bench):
     loader = os.path.join(work, "loader")
     run([gcc, "-O2", "-o", loader, os.path.join(work, "loader.c"), "-ldl"])
     none = bench.resets["none"]
-    cases = {"C program alone": [loader], FLOOR_SQLITE: [loader, "libsqlite3.so.0"], FLOOR_CORE: [loader, CORE],
-             FLOOR_BEFORE: [loader, bench.before_core]}
+    cases = {"C program alone": [loader], FLOOR_SQLITE: [loader, "libsqlite3.so.0"],
+             FLOOR_PRIVATE_SQLITE: [loader, os.path.join(os.path.dirname(CORE), "liblockwarden_sqlite.so")],
+             FLOOR_CORE: [loader, CORE], FLOOR_BEFORE: [loader, bench.before_core]}
     result = {}
     for label, command in cases.items():
         timed = hyperfine(bench, "floor", command, none, False)
