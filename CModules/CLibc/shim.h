@@ -50,3 +50,8 @@ static const mode_t lw_type_symlink = S_IFLNK;
 static pthread_mutex_t lw_parse_cache_mutex = PTHREAD_MUTEX_INITIALIZER;
 static inline void lw_parse_cache_lock(void) { (void)pthread_mutex_lock(&lw_parse_cache_mutex); }
 static inline void lw_parse_cache_unlock(void) { (void)pthread_mutex_unlock(&lw_parse_cache_mutex); }
+
+/* Guards the idle connection a finished login leaves for the next (LoginSession). */
+static pthread_mutex_t lw_idle_store_mutex = PTHREAD_MUTEX_INITIALIZER;
+static inline void lw_idle_store_lock(void) { (void)pthread_mutex_lock(&lw_idle_store_mutex); }
+static inline void lw_idle_store_unlock(void) { (void)pthread_mutex_unlock(&lw_idle_store_mutex); }

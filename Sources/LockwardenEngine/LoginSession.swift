@@ -1,3 +1,4 @@
+import CLibc
 import LockwardenPolicy
 import LockwardenStore
 import LockwardenSystem
@@ -20,8 +21,13 @@ public final class LoginSession {
     public init() { owner = CurrentProcess.id }
 
     deinit {
+        guard let store, let opened else { return }
         // The parent's connection in a forked child: leave it alone (StateStore.abandon).
-        if owner != CurrentProcess.id { store?.abandon() }
+        if owner != CurrentProcess.id {
+            store.abandon()
+            return
+        }
+        IdleStore.shared.park(store, path: opened.path, durable: opened.durable)
     }
 
     /// The open store for this configuration: the one from an earlier call when it still
@@ -43,9 +49,18 @@ public final class LoginSession {
             }
         }
         store = nil
+        opened = (config.databasePath, durable)
+        if let idle = IdleStore.shared.take(path: config.databasePath, durable: durable) {
+            do throws(StoreError) {
+                try idle.revalidate(for: config)
+                store = idle
+                return idle
+            } catch {
+                if case .cannotOpen = error {} else { throw error }
+            }
+        }
         let fresh = try StateStore.open(for: config, forLogin: true)
         store = fresh
-        opened = (config.databasePath, durable)
         return fresh
     }
 
@@ -58,4 +73,38 @@ public final class LoginSession {
 
     /// The store, if this call opened or reused one: to end the call's statements.
     func finishCall() { store?.finishCall() }
+}
+
+/// One idle connection per process, left by a finished login for the next one (a display
+/// manager or a screen locker logs many users in, one PAM handle each): SQLite then parses the
+/// schema and prepares the statements once per process, not once per login. Taken only in the
+/// process that opened it, and checked like any reuse; one slot, so nothing accumulates.
+final class IdleStore: @unchecked Sendable {
+    static let shared = IdleStore()
+
+    /// Guarded by lw_idle_store_lock (a pthread mutex in CLibc).
+    private var parked: (store: StateStore, path: String, durable: Bool, owner: Int32)?
+
+    func take(path: String, durable: Bool) -> StateStore? {
+        lw_idle_store_lock()
+        let entry = parked
+        parked = nil
+        lw_idle_store_unlock()
+        guard let entry else { return nil }
+        if entry.owner != CurrentProcess.id {
+            entry.store.abandon()
+            return nil
+        }
+        // Another database or sync level: this one closes as it goes.
+        return entry.path == path && entry.durable == durable ? entry.store : nil
+    }
+
+    func park(_ store: StateStore, path: String, durable: Bool) {
+        lw_idle_store_lock()
+        let previous = parked
+        parked = (store, path, durable, CurrentProcess.id)
+        lw_idle_store_unlock()
+        // A connection left by another process is never closed here.
+        if let previous, previous.owner != CurrentProcess.id { previous.store.abandon() }
+    }
 }

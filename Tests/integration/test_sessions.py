@@ -49,6 +49,12 @@ def test_one_connection_serves_every_step_of_a_login(env):
     assert "auth: Success (0)" in out and "acct: Success (0)" in out, out
     assert paths.count(env.db) == 1, [p for p in paths if "lockwarden" in p]
     assert env.show("lwt-alice")["consecutive_failures"] == 0
+    # Three logins (three PAM handles) in one process: a finished login leaves its connection
+    # for the next, so the database is still opened once.
+    record_failure(env, "lwt-alice")
+    command = driver(env, "lwt-alice", "acct", extra=["--repeat", "3"])
+    out, paths = traced_opens(env, command, "logins")
+    assert out.count("acct: Success (0)") == 3 and paths.count(env.db) == 1, (out, paths)
 
 
 def test_a_clean_login_loads_no_sqlite_and_writes_nothing(env):
@@ -149,8 +155,10 @@ def test_a_long_lived_process_sees_changes_at_its_next_call(env):
 
 def test_a_hundred_thousand_logins_in_one_process_stay_flat(env):
     env.configure(deny=5)
+    env.service()
     env.service(name="lw-acct", stack="account required {module} {args}\n")
-    record_failure(env, "lwt-frank")  # state: each login opens, uses and ends a session
+    record_failure(env, "lwt-frank")  # state: every login reads SQLite through its session
+    assert env.show("lwt-frank")["consecutive_failures"] == 1
 
     def run(repeat):
         result = subprocess.run(driver(env, "lwt-frank", "acct", service="lw-acct", extra=["--repeat", str(repeat)]),
