@@ -62,15 +62,19 @@ struct FuzzEnvironment {
         var displays: [String] = []
         do throws(StoreError) {
             let store = try StateStore.create(path: databasePath)
-            if let daemon = Accounts.user(named: Array("daemon".utf8)) {
-                try store.save(MFARecord(uid: daemon.uid, secret: secret, settings: settings, enrolledAt: 0))
-                if let codes = Enrollment.newBackupCodes() {
-                    try store.replaceBackupCodes(uid: daemon.uid, with: codes.map { ($0.salt, $0.hash) }, now: 0)
-                    displays = codes.map(\.display)
+            displays = try store.immediateTransaction { store throws(StoreError) -> [String] in
+                var shown: [String] = []
+                if let daemon = Accounts.user(named: Array("daemon".utf8)) {
+                    try store.save(MFARecord(uid: daemon.uid, secret: secret, settings: settings, enrolledAt: 0))
+                    if let codes = Enrollment.newBackupCodes() {
+                        try store.replaceBackupCodes(uid: daemon.uid, with: codes.map { ($0.salt, $0.hash) }, now: 0)
+                        shown = codes.map(\.display)
+                    }
                 }
-            }
-            if let bin = Accounts.user(named: Array("bin".utf8)) {
-                try store.save(MFARecord(uid: bin.uid, reenrollRequired: true, resetAt: 0, resetBy: "root"))
+                if let bin = Accounts.user(named: Array("bin".utf8)) {
+                    try store.save(MFARecord(uid: bin.uid, reenrollRequired: true, resetAt: 0, resetBy: "root"))
+                }
+                return shown
             }
         } catch {
             setupFailure("cannot create the state database: \(error.message)")
