@@ -3,7 +3,7 @@ import LockwardenEngine
 import LockwardenPolicy
 import LockwardenSystem
 
-// The two functions of lockwarden_core.h. Everything here converts between C and Swift;
+// The functions of lockwarden_core.h. Everything here converts between C and Swift;
 // decisions live in LockwardenEngine. Nothing may trap: bad input becomes LW_VERDICT_DENY.
 
 @c @implementation
