@@ -34,7 +34,10 @@ let package = Package(
         .target(name: "CLockwardenContract", path: "Sources/CLockwardenContract"),
         // The state database's C parts: its VFS (SQLite's own, minus a directory sync per
         // connection) and a busy wait that polls every 0.25 to 5 ms.
-        .target(name: "CStore", dependencies: ["CSQLite"]),
+        // The same warnings as the embedded build of these files (scripts/build-core.sh), as errors.
+        .target(
+            name: "CStore", dependencies: ["CSQLite"],
+            cSettings: [.unsafeFlags(["-Wall", "-Wextra", "-Werror", "-D_GNU_SOURCE"])]),
         .target(name: "LockwardenPolicy"),
         .target(name: "LockwardenTOTP"),
         .target(name: "LockwardenCrypto", dependencies: ["CNettle", "CRandom", "LockwardenTOTP"]),
