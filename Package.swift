@@ -75,7 +75,10 @@ let package = Package(
             name: "LockwardenStoreTests", dependencies: ["LockwardenStore", "LockwardenPolicy", "LockwardenSystem"]),
         .testTarget(
             name: "LockwardenEngineTests",
-            dependencies: ["LockwardenEngine", "LockwardenStore", "LockwardenPolicy", "LockwardenSystem"]),
+            dependencies: [
+                "LockwardenEngine", "LockwardenStore", "LockwardenPolicy", "LockwardenSystem", "LockwardenTOTP",
+                "LockwardenCrypto",
+            ]),
     ]
 )
 

@@ -55,3 +55,10 @@ static inline void lw_parse_cache_unlock(void) { (void)pthread_mutex_unlock(&lw_
 static pthread_mutex_t lw_idle_store_mutex = PTHREAD_MUTEX_INITIALIZER;
 static inline void lw_idle_store_lock(void) { (void)pthread_mutex_lock(&lw_idle_store_mutex); }
 static inline void lw_idle_store_unlock(void) { (void)pthread_mutex_unlock(&lw_idle_store_mutex); }
+
+#include <syslog.h>
+
+/* syslog(3) is variadic: the CLI's lines go out as "%s", never as a format. The ident is a
+ * literal, which openlog(3) needs to stay valid. */
+static inline void lw_syslog_open(void) { openlog("lockwarden", LOG_PID, LOG_AUTHPRIV); }
+static inline void lw_syslog(int priority, const char *line) { syslog(LOG_AUTHPRIV | priority, "%s", line); }

@@ -1,4 +1,4 @@
-import Glibc
+import LockwardenEngine
 import LockwardenPolicy
 import LockwardenSystem
 
@@ -12,18 +12,9 @@ enum Actor {
 
     /// The terminal on standard input, escaped, or "".
     static func terminal() -> String {
-        var buffer = [CChar](repeating: 0, count: 256)
-        let status = buffer.withUnsafeMutableBufferPointer { pointer -> Int32 in
-            guard let base = pointer.baseAddress else { return EINVAL }
-            return ttyname_r(0, base, pointer.count)
-        }
-        guard status == 0 else { return "" }
-        let bytes = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
-        var name = bytes[...]
-        if name.starts(with: Array("/dev/".utf8)) { name = name.dropFirst(5) }
-        return Escape.bytes(Array(name), limit: 64)
+        Console.terminalName().map { Escape.bytes($0, limit: 64) } ?? ""
     }
 
     /// The service name events written by this command carry.
-    static let service = "lockwarden"
+    static let service = Administration.service
 }

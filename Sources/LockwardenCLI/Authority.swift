@@ -184,12 +184,12 @@ struct Authority {
         let message = "\(name) may not \(verb)\(object): \(refusal.text(words))"
         var recorded = false
         if let config, let store = try? StateStore.open(for: config) {
-            let event = EventRecord(
-                time: CurrentProcess.now(), user: target?.eventName ?? "", uid: target?.systemUser?.uid,
-                action: Action.accessRefused.rawValue, service: Actor.service, tty: Actor.terminal(), actor: actor,
-                detail: Escape.text(words, limit: 64))
-            recorded =
-                (try? store.immediateTransaction { store throws(StoreError) -> Bool in store.append(event) }) ?? false
+            let administration = Administration(
+                config: config, store: store, host: CommandLog.shared, actor: actor, tty: Actor.terminal(),
+                now: CurrentProcess.now())
+            let result = try? administration.perform(
+                .refuseAccess(words: words), on: target?.adminTarget ?? .nobody)
+            recorded = result.map { $0.dropped.isEmpty } ?? false
         }
         let status = Failure.exit(message, status: Failure.refused)
         if !recorded { Failure.reportDropped([Action.accessRefused.rawValue]) }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Glibc
+import LockwardenSystem
 
 /// How a command ends when it cannot do its job: a line on stderr, then a documented status.
 enum Failure {
@@ -22,13 +22,6 @@ enum Failure {
     }
 
     static func report(_ message: String) {
-        let bytes = Array("lockwarden: \(message)\n".utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
-            if written < 0 && errno == EINTR { continue }
-            guard written > 0 else { return }
-            offset += written
-        }
+        Console.writeError(Array("lockwarden: \(message)\n".utf8))
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import LockwardenEngine
 import LockwardenPolicy
 import LockwardenStore
 import LockwardenSystem
@@ -49,28 +50,11 @@ struct LockCommand: ParsableCommand {
             throw Failure.exit("no such user: \(target.displayName)", status: Failure.notFound)
         }
         let store = try global.openStore(config)
-        let now = CurrentProcess.now()
-        let actor = Actor.current()
-        let tty = Actor.terminal()
         let storedReason = Escape.text(reason.trimmingBlanks, limit: 4 * Self.maxReasonCharacters)
-        let policy = LockPolicy(config: config)
-        var dropped: [String] = []
-        let lock: Lock?
-        do {
-            lock = try store.immediateTransaction { store throws(StoreError) -> Lock? in
-                var record = try store.account(target.key)
-                let decision = policy.lock(record.state, reason: storedReason, duration: duration, now: now)
-                guard let newState = decision.newState else { return nil }
-                let context = EventContext(
-                    user: target.eventName, uid: systemUser.uid, service: Actor.service, tty: tty, actor: actor)
-                dropped = try store.record(decision, for: &record, context: context, now: now).map(\.rawValue)
-                return newState.lock
-            }
-        } catch {
-            throw Failure.exit(error.message)
-        }
-        Failure.reportDropped(dropped)
-        guard let lock else { throw Failure.exit("the lock was not recorded") }
+        let outcome = try AdminRun.perform(
+            .lock(reason: storedReason, duration: duration), on: target, actor: Actor.current(), config: config,
+            store: store)
+        guard case .locked(let lock) = outcome else { throw Failure.exit("the lock was not recorded") }
         if let until = lock.until {
             print("Locked \(target.displayName) until \(TimeText.format(until)).")
         } else {

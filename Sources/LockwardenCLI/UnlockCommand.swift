@@ -1,5 +1,4 @@
 import ArgumentParser
-import Glibc
 import LockwardenEngine
 import LockwardenPolicy
 import LockwardenStore
@@ -40,8 +39,6 @@ struct UnlockCommand: ParsableCommand {
         if let pin, pin.utf8.count > 64 { throw ValidationError("--pin has \(UnlockPIN.digits) digits") }
     }
 
-    private enum Outcome { case unlocked, countersReset, notLocked, noRecord }
-
     func run() throws {
         let (config, store) = try global.openState()
         let target = Target.resolve(user)
@@ -69,39 +66,14 @@ struct UnlockCommand: ParsableCommand {
 
     /// The unlock as it is without a PIN.
     private func unlock(_ target: Target, authority: Authority, config: LockwardenConfig, store: StateStore) throws {
-        let now = CurrentProcess.now()
-        let actor = authority.actor
-        let tty = Actor.terminal()
-        let policy = LockPolicy(config: config)
-        var dropped: [String] = []
-        let outcome: Outcome
-        do {
-            outcome = try store.immediateTransaction { store throws(StoreError) -> Outcome in
-                var record = try store.account(target.key)
-                guard record.id != nil else { return .noRecord }
-                let wasLocked = record.state.activeLock(at: now) != nil
-                let decision = policy.unlock(record.state, actor: actor, now: now)
-                guard decision.newState != nil else { return .notLocked }
-                let context = EventContext(
-                    user: target.eventName, uid: target.systemUser?.uid ?? record.uid, service: Actor.service,
-                    tty: tty, actor: actor)
-                dropped = try store.record(decision, for: &record, context: context, now: now).map(\.rawValue)
-                return wasLocked ? .unlocked : .countersReset
-            }
-        } catch {
-            throw Failure.exit(error.message)
-        }
-        Failure.reportDropped(dropped)
+        let outcome = try AdminRun.perform(.unlock, on: target, actor: authority.actor, config: config, store: store)
         let name = target.displayName
         switch outcome {
         case .unlocked: print("Unlocked \(name).")
         case .countersReset: print("\(name) is not locked; its failure count was reset.")
-        case .notLocked: print("\(name) is not locked; nothing to do.")
-        case .noRecord:
-            guard target.systemUser != nil else {
-                throw Failure.exit("no record for \(name), and no such user", status: Failure.notFound)
-            }
-            print("\(name) is not locked; nothing to do.")
+        case .noRecord where target.systemUser == nil:
+            throw Failure.exit("no record for \(name), and no such user", status: Failure.notFound)
+        default: print("\(name) is not locked; nothing to do.")
         }
     }
 
@@ -125,7 +97,7 @@ struct UnlockCommand: ParsableCommand {
                         + "(lockwarden notify retries).")
             }
             print("Please enter the PIN code to unlock the account: ", terminator: "")
-            _ = fflush(nil)
+            Console.flushOutput()
             guard let line = readLine(strippingNewline: true) else {
                 print("")
                 throw Failure.exit(
@@ -137,58 +109,15 @@ struct UnlockCommand: ParsableCommand {
         try confirm(typed, member: member, target: target, authority: authority, config: config, store: store)
     }
 
-    /// Makes a new PIN and, in one transaction, stores its hash (the earlier PIN of this
-    /// administrator for this account stops working), queues the mail and records
-    /// "Unlock PIN sent". Returns the address.
+    /// Has the engine make a new PIN, store its hash and queue its mail. Returns the address.
     private func sendPIN(
         _ member: SystemUser, target: Target, authority: Authority, config: LockwardenConfig, store: StateStore
     ) throws -> String {
         let address = try pinAddress(authority, config: config, store: store)
-        guard let pin = UnlockPIN.make(), let hashed = UnlockPIN.hash(pin) else {
-            throw Failure.exit("could not get random bytes for a PIN; \(target.displayName) stays locked")
-        }
-        let text = config.template(.unlockPIN).fill([
-            "user": member.name, "full_name": MailDirectory.fullName(of: member), "host": HostName.current(),
-            "pin": pin,
-        ])
-        let message = MailMessage(to: address, subject: text.subject, body: text.body)
-        let now = CurrentProcess.now()
-        let actor = authority.actor
-        let tty = Actor.terminal()
-        var dropped: [String] = []
-        let refusal: String?
-        do {
-            refusal = try store.immediateTransaction { store throws(StoreError) -> String? in
-                let requests = try store.pinAttempts(
-                    .request, actor: actor, targetUID: member.uid, since: now - UnlockPIN.limitWindow)
-                if let reason = UnlockPIN.limitReached(
-                    requests, limit: config.pinRequestsPerHour, what: "PIN requests")
-                {
-                    let event = EventRecord(
-                        time: now, user: target.eventName, uid: member.uid, action: Action.accountUnlockFailed.rawValue,
-                        service: Actor.service, tty: tty, actor: actor, detail: "no PIN sent: " + reason)
-                    if !store.append(event) { dropped.append(Action.accountUnlockFailed.rawValue) }
-                    return reason
-                }
-                try store.recordPINAttempt(
-                    .request, actor: actor, targetUID: member.uid, now: now, keepSince: now - UnlockPIN.limitWindow)
-                try store.addUnlockPIN(
-                    targetUID: member.uid, actor: actor, salt: hashed.salt, hash: hashed.hash, now: now,
-                    expiresAt: now.saturatingAdd(UnlockPIN.lifetime))
-                try store.enqueue(kind: UnlockPIN.mailKind, message: message, now: now)
-                let sent = store.append(
-                    EventRecord(
-                        time: now, user: target.eventName, uid: member.uid, action: Action.unlockPINSent.rawValue,
-                        service: Actor.service, tty: tty, actor: actor, detail: "to " + Escape.text(address, limit: 254)
-                    ))
-                if !sent { dropped.append(Action.unlockPINSent.rawValue) }
-                return nil
-            }
-        } catch {
-            throw Failure.exit(error.message)
-        }
-        Failure.reportDropped(dropped)
-        if let refusal {
+        let outcome = try AdminRun.perform(
+            .sendUnlockPIN(address: address), on: target, actor: authority.actor, config: config, store: store,
+            failureSuffix: "; \(target.displayName) stays locked")
+        if case .pinNotSent(let refusal) = outcome {
             throw Failure.exit("no PIN sent: \(refusal); \(target.displayName) stays locked (try again later)")
         }
         return address
@@ -217,69 +146,19 @@ struct UnlockCommand: ParsableCommand {
         return address
     }
 
-    private enum Confirmation {
-        case unlocked, countersReset, notLocked
-        case refused(reason: UnlockPIN.Refusal, triesLeft: Int?)
-    }
-
-    /// In one transaction: checks the PIN; a wrong one counts a try and records "Account unlock
+    /// Has the engine check the PIN: a wrong one counts a try and records "Account unlock
     /// failed", the right one is spent and unlocks ("Account unlocked", the actor as Unlocked by).
     private func confirm(
         _ typed: String, member: SystemUser, target: Target, authority: Authority, config: LockwardenConfig,
         store: StateStore
     ) throws {
-        let now = CurrentProcess.now()
-        let actor = authority.actor
-        let context = EventContext(
-            user: target.eventName, uid: member.uid, service: Actor.service, tty: Actor.terminal(), actor: actor)
-        let policy = LockPolicy(config: config)
-        var dropped: [String] = []
-        let confirmation: Confirmation
-        do {
-            confirmation = try store.immediateTransaction { store throws(StoreError) -> Confirmation in
-                let stored = try store.latestUnlockPIN(targetUID: member.uid, actor: actor)
-                var record = try store.account(target.key)
-                let since = now - UnlockPIN.limitWindow
-                let wrong = try store.pinAttempts(.wrongPIN, actor: actor, targetUID: member.uid, since: since)
-                if let reason = UnlockPIN.limitReached(wrong, limit: config.pinFailuresPerHour, what: "wrong PINs") {
-                    let refusal = UnlockPIN.Refusal.tooManyWrongPINs(reason)
-                    let failed = Decision(.deny, events: [PolicyEvent(.accountUnlockFailed, refusal.description)])
-                    dropped = try store.record(failed, for: &record, context: context, now: now).map(\.rawValue)
-                    return .refused(reason: refusal, triesLeft: nil)
-                }
-                let check = UnlockPIN.check(typed, stored: stored, now: now)
-                switch check {
-                case .refused(let id, let reason):
-                    if let id { try store.countUnlockPINTry(id: id) }
-                    if reason == .wrongPIN {
-                        try store.recordPINAttempt(.wrongPIN, actor: actor, targetUID: member.uid, now: now, keepSince: since)
-                    }
-                    let failed = Decision(.deny, events: [PolicyEvent(.accountUnlockFailed, reason.description)])
-                    dropped = try store.record(failed, for: &record, context: context, now: now).map(\.rawValue)
-                    let triesLeft = stored.map { max(0, UnlockPIN.maxTries - $0.tries - 1) }
-                    return .refused(reason: reason, triesLeft: reason == .wrongPIN ? triesLeft : nil)
-                case .accepted(let id):
-                    try store.markUnlockPINUsed(id: id, now: now)
-                    let wasLocked = record.state.activeLock(at: now) != nil
-                    var decision = policy.unlock(record.state, actor: actor, now: now)
-                    guard decision.newState != nil else { return .notLocked }
-                    if wasLocked {
-                        decision.events = decision.events.map { PolicyEvent($0.action, "confirmed with a mailed PIN") }
-                    }
-                    dropped = try store.record(decision, for: &record, context: context, now: now).map(\.rawValue)
-                    return wasLocked ? .unlocked : .countersReset
-                }
-            }
-        } catch {
-            throw Failure.exit(error.message)
-        }
-        Failure.reportDropped(dropped)
+        let confirmation = try AdminRun.perform(
+            .unlockWithPIN(typed: Array(typed.utf8)), on: target, actor: authority.actor, config: config, store: store)
         let name = target.displayName
         switch confirmation {
         case .unlocked: print("Unlocked \(name).")
         case .countersReset: print("\(name) is not locked any more; its failure count was reset.")
-        case .notLocked: print("\(name) is not locked any more; nothing to do.")
-        case .refused(let reason, let triesLeft):
+        case .pinRefused(let reason, let triesLeft):
             let advice: String
             switch reason {
             case .wrongPIN:
@@ -293,6 +172,7 @@ struct UnlockCommand: ParsableCommand {
                 advice = "run lockwarden unlock \(name) for a new PIN"
             }
             throw Failure.exit("\(reason.description); \(name) stays locked (\(advice))")
+        default: print("\(name) is not locked any more; nothing to do.")
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import LockwardenEngine
 import LockwardenPolicy
 import LockwardenStore
 
@@ -29,13 +30,12 @@ struct UserCommand: ParsableCommand {
         }
 
         func run() throws {
-            let (_, store) = try global.openState()
-            let systemUser = try Target.resolve(user).requireKnownUser()
-            do {
-                try store.setEmail(uid: systemUser.uid, email: address == "-" ? nil : address)
-            } catch {
-                throw Failure.exit(error.message)
-            }
+            let (config, store) = try global.openState()
+            let target = Target.resolve(user)
+            let systemUser = try target.requireKnownUser()
+            _ = try AdminRun.perform(
+                .setEmail(address == "-" ? nil : address), on: target, actor: Actor.current(), config: config,
+                store: store)
             print(address == "-" ? "Cleared the address of \(systemUser.name)." : "Mail for \(systemUser.name) goes to \(address).")
         }
     }

@@ -19,42 +19,23 @@ struct Call {
     func commit(subject: CallSubject, store: StateStore, _ decide: (AccountState) throws(StoreError) -> Decision)
         throws(StoreError) -> Decision
     {
-        var locked = false
+        let change = AccountChange(store: store, config: config, host: host, context: eventContext(subject), now: now)
+        let applied = try change.apply(subject.key) { record throws(StoreError) -> (Decision, Void) in
+            (try decide(record.state), ())
+        }
         // Whether to sync follows the decision, made inside the transaction, where SQLite lets
         // the level no longer change: with sync = recorded the login's connection commits
         // without a sync (StateStore.open), and this syncs unless it was a success of a clean
         // account, before the module answers.
-        let syncAfter = config.sync == .recorded
-        var clean = false
-        let decision = try store.immediateTransaction { store throws(StoreError) -> Decision in
-            var record = try store.account(subject.key)
-            let decision = try decide(record.state)
-            clean = LockPolicy.isCleanSuccess(decision, before: record.state)
-            // Such a success is left to the system's login records unless log_successes is on
-            // (the same as when the account index decides it without SQLite).
-            if clean && !config.logSuccesses { return decision }
-            for action in try store.record(decision, for: &record, context: eventContext(subject), now: now) {
-                host.log(.warning, "event could not be recorded: \(action.rawValue)")
-            }
-            // Only the uid under the write lock: the lookups the mails need come after the commit.
-            if config.notifyOnLock, decision.events.contains(where: { $0.action == .accountLocked }),
-                let uid = subject.uid
-            {
-                try store.enqueueLockNotice(uid: uid, now: now)
-                locked = true
-            }
-            return decision
-        }
-        if syncAfter && !clean { try store.syncWAL() }
-        if clean && !config.logSuccesses { return decision }
-        report(decision.events, subject: subject)
-        if locked {
+        if config.sync == .recorded && !applied.clean { try store.syncWAL() }
+        change.report(applied)
+        if applied.lockNoticeQueued {
             // The lock and its notice are committed; a failure here leaves the notice to notify,
             // and so would a power cut (the swap commits unsynced, as one transaction).
             let queued = (try? Notifications.expandLockNotices(store: store, config: config, now: now)) ?? 0
             if queued > 0 { Notifications.startSender(self) }
         }
-        return decision
+        return applied.decision
     }
 
     /// For a decision that is a pure function of the account state: reads first, and takes the
@@ -74,34 +55,12 @@ struct Call {
             user: subject.displayName, uid: subject.uid, service: source.service, rhost: source.rhost, tty: source.tty)
     }
 
-    /// One syslog line per event, in the same words as the activity log.
-    func report(_ events: [PolicyEvent], subject: CallSubject) {
-        for event in events {
-            var line = "\(event.action.rawValue): user=\(subject.displayName)"
-            if let uid = subject.uid { line += " uid=\(uid)" }
-            line += " service=\(source.service) rhost=\(source.rhost) tty=\(source.tty)"
-            if !event.detail.isEmpty { line += " (\(event.detail))" }
-            host.log(Self.priority(of: event.action), line)
-        }
-    }
-
     /// Shows a denied user the decision's message, where the configuration allows it.
     func tell(_ decision: Decision) {
         guard decision.verdict == .deny, let message = decision.userMessage, !request.silent,
             config.showLockMessage || !config.silent
         else { return }
         _ = host.converse(.errorMessage, message)
-    }
-
-    static func priority(of action: Action) -> LogPriority {
-        switch action {
-        case .accountLocked, .passwordChangeRefused, .accessRefused: return .warning
-        case .loginFailed, .loginFailedLocked, .accountUnlockFailed, .passwordChangeRequired, .mfaReset,
-            .backupCodeUsed:
-            return .notice
-        case .accountUnlocked, .loginSucceeded, .passwordChanged, .mfaEnrolled, .backupCodesRenewed, .unlockPINSent:
-            return .info
-        }
     }
 }
 

@@ -111,33 +111,28 @@ struct TOTPFlow {
     // MARK: - Enrollment during login
 
     private func enroll(uid: UInt32) throws(StoreError) -> Verdict {
-        guard let secret = Enrollment.newSecret(), let codes = Enrollment.newBackupCodes() else {
+        guard var factor = NewSecondFactor.make(call.config) else {
             call.host.log(.error, "cannot enroll \(subject.displayName): the kernel supplied no random bytes")
             return .deny
         }
-        let settings = TOTPSetup.settings(call.config)
-        let uri = TOTPSetup.uri(call.config, user: subject.displayName, secret: secret, settings: settings)
+        let uri = factor.uri(call.config, user: subject.displayName)
         let info: (String) -> Void = { _ = call.host.converse(.textInfo, $0) }
         info("Two-factor authentication must be set up for this account. Scan this QR code with an "
             + "authenticator app (or enter the key by hand), then type the code it shows.")
         if let picture = QRText.render(uri) { info(picture) }
-        info("Key: \(Base32.encode(secret))\nURI: \(uri)")
+        info("Key: \(Base32.encode(factor.secret))\nURI: \(uri)")
         guard let typed = call.host.converse(.promptEchoOff, Prompts.code) else {
             return try fail(reason: "enrollment abandoned")
         }
-        let check = TOTPVerifier.verify(
-            code: typed, secret: secret, settings: settings, now: call.now, lastAcceptedStep: nil, using: Self.hmac)
-        guard case .accepted(let step) = check else { return try fail(reason: "wrong enrollment code") }
+        guard factor.confirm(typed, now: call.now) == .confirmed else { return try fail(reason: "wrong enrollment code") }
         let decision = try call.commit(subject: subject, store: store) { state throws(StoreError) -> Decision in
             if let lock = state.activeLock(at: call.now) { return policy.refusedWhileLocked(lock, now: call.now, detail: "") }
-            try store.save(
-                MFARecord(uid: uid, secret: secret, settings: settings, lastStep: step, enrolledAt: call.now))
-            try store.replaceBackupCodes(uid: uid, with: codes.map { ($0.salt, $0.hash) }, now: call.now)
+            _ = try factor.save(uid: uid, store: store, now: call.now)
             return Decision(.allow, events: [PolicyEvent(.mfaEnrolled, "enrolled during login")])
         }
         if decision.verdict == .allow {
             info("Two-factor authentication is set up. Backup codes, each usable once; keep them safe:\n"
-                + codes.map { $0.display }.joined(separator: "\n"))
+                + factor.backupCodes.map { $0.display }.joined(separator: "\n"))
             // sshd delivers messages only together with a prompt: without this one the codes
             // would never reach an SSH user. The answer does not matter; the secret is stored.
             _ = call.host.converse(.promptEchoOn, Prompts.acknowledge)

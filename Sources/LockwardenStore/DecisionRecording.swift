@@ -29,8 +29,14 @@ extension StateStore {
             record.state = newState
             try save(record, now: now)
         }
+        return append(decision.events, context: context, now: now)
+    }
+
+    /// Inside a transaction: stores events that change no account state (a PIN sent, an
+    /// enrollment, a refusal). Returns the actions whose event could not be written.
+    public func append(_ events: [PolicyEvent], context: EventContext, now: Int64) -> [Action] {
         var dropped: [Action] = []
-        for event in decision.events {
+        for event in events {
             let stored = append(
                 EventRecord(
                     time: now, user: context.user, uid: context.uid, action: event.action.rawValue,

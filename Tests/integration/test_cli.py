@@ -1,5 +1,6 @@
 """The lockwarden CLI run for real: outputs, exit codes, escaping, enrollment."""
 import json
+import pwd
 import re
 import subprocess
 
@@ -40,6 +41,24 @@ def test_lock_show_unlock_as_administrators_see_it(env):
     assert env.pam("lwt-alice", PASSWORD).ok()
     log = env.cli("log", "lwt-alice", check=True).stdout
     assert "Account locked" in log and "Account unlocked" in log
+
+
+def test_administrative_events_are_syslog_lines_too(env, syslog):
+    """The README's promise: every event of the activity log is also one syslog line, the
+    CLI's included, with the acting administrator."""
+    env.configure(deny=3, unlock_pin="no")
+    mark = syslog.mark()
+    env.cli("lock", "lwt-alice", "--reason", "Left the clinic", check=True)
+    env.cli("unlock", "lwt-alice", check=True)
+    env.cli("user", "set-email", "lwt-alice", "alice@clinic.example", check=True)
+    uid = pwd.getpwnam("lwt-alice").pw_uid
+    raw = [line for line in syslog.since(mark) if re.search(r"lockwarden\[\d+\]: ", line)]
+    lines = [line.split(": ", 1)[1] for line in raw]
+    origin = f"user=lwt-alice uid={uid} service=lockwarden rhost= tty="
+    assert len(lines) == 2, lines
+    assert lines[0].startswith("Account locked: " + origin) and "actor=root (uid 0) (" in lines[0], lines
+    assert lines[1].startswith("Account unlocked: " + origin) and lines[1].endswith("actor=root (uid 0)"), lines
+    assert raw[0].startswith("<84>") and raw[1].startswith("<86>"), raw  # authpriv.warning, authpriv.info
 
 
 def test_hostile_names_and_hosts_are_escaped_everywhere(env, syslog):

@@ -1,4 +1,5 @@
 import ArgumentParser
+import LockwardenEngine
 import LockwardenCrypto
 import LockwardenPolicy
 import LockwardenStore
@@ -29,36 +30,17 @@ struct MFACodesCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (_, store) = try global.openState()
+        let (config, store) = try global.openState()
         let target = Target.resolve(user)
-        let systemUser = try target.requireKnownUser()
+        _ = try target.requireKnownUser()
         let name = target.displayName
         guard let codes = Enrollment.newBackupCodes() else {
             throw Failure.exit("could not make backup codes; nothing was changed")
         }
-        let now = CurrentProcess.now()
-        let actor = Actor.current()
-        let tty = Actor.terminal()
-        var eventDropped = false
-        let enrolled: Bool
-        do {
-            enrolled = try store.immediateTransaction { store throws(StoreError) -> Bool in
-                guard let record = try store.mfa(uid: systemUser.uid), record.isEnrolled else { return false }
-                let previous = try store.backupCodes(uid: systemUser.uid).count
-                try store.replaceBackupCodes(uid: systemUser.uid, with: codes.map { ($0.salt, $0.hash) }, now: now)
-                eventDropped = !store.append(
-                    EventRecord(
-                        time: now, user: target.eventName, uid: systemUser.uid,
-                        action: Action.backupCodesRenewed.rawValue, service: Actor.service, tty: tty, actor: actor,
-                        detail: "\(codes.count) new codes; \(previous) unused old codes no longer work"))
-                return true
-            }
-        } catch {
-            throw Failure.exit(error.message)
-        }
-        guard enrolled else { throw Failure.exit("\(name) has no second factor", status: Failure.notFound) }
-        if eventDropped {
-            Failure.reportDropped([Action.backupCodesRenewed.rawValue])
+        let outcome = try AdminRun.perform(
+            .renewBackupCodes(codes), on: target, actor: Actor.current(), config: config, store: store)
+        guard outcome == .codesRenewed else {
+            throw Failure.exit("\(name) has no second factor", status: Failure.notFound)
         }
         if json {
             print(

@@ -29,46 +29,11 @@ struct MFAResetCommand: ParsableCommand {
     func run() throws {
         let (config, store) = try global.openState()
         let target = Target.resolve(user)
-        let systemUser = try target.requireKnownUser()
-        let now = CurrentProcess.now()
-        let actor = Actor.current()
-        let tty = Actor.terminal()
-        var eventDropped = false
-        var noticeQueued = false
-        do {
-            try store.immediateTransaction { store throws(StoreError) in
-                let previous = try store.mfa(uid: systemUser.uid)
-                let hadSecret = previous?.isEnrolled ?? false
-                let codes = try store.backupCodes(uid: systemUser.uid).count
-                try store.save(
-                    MFARecord(
-                        uid: systemUser.uid, secret: nil, settings: previous?.settings ?? TOTPSetup.settings(config),
-                        lastStep: nil, enrolledAt: nil, reenrollRequired: true, resetAt: now, resetBy: actor))
-                try store.replaceBackupCodes(uid: systemUser.uid, with: [], now: now)
-                let detail =
-                    hadSecret
-                    ? "secret and \(codes) backup codes deleted" : "no secret was enrolled; marked for enrollment"
-                eventDropped = !store.append(
-                    EventRecord(
-                        time: now, user: target.eventName, uid: systemUser.uid, action: Action.mfaReset.rawValue,
-                        service: Actor.service, tty: tty, actor: actor, detail: detail))
-                // The user hears of it (a reset they did not ask for is worth a question).
-                if let address = try MailDirectory.address(of: systemUser, store: store, config: config) {
-                    let text = config.template(.mfaReset).fill(
-                        ["user": systemUser.name, "host": HostName.current(), "actor": actor])
-                    try store.enqueue(
-                        kind: "mfa-reset", message: MailMessage(to: address, subject: text.subject, body: text.body),
-                        now: now)
-                    noticeQueued = true
-                }
-            }
-        } catch {
-            throw Failure.exit(error.message)
-        }
-        if eventDropped { Failure.reportDropped([Action.mfaReset.rawValue]) }
+        _ = try target.requireKnownUser()
+        let outcome = try AdminRun.perform(.resetMFA, on: target, actor: Actor.current(), config: config, store: store)
         print("Reset the second factor of \(target.displayName); they will enroll a new one at their next login.")
-        if noticeQueued {
-            let delivery = MailDelivery.deliverDue(config: config, store: store, now: now)
+        if case .mfaReset(_, noticeQueued: true) = outcome {
+            let delivery = MailDelivery.deliverDue(config: config, store: store, now: CurrentProcess.now())
             for problem in delivery.failed { Failure.report("warning: notice queued, not sent yet: \(problem)") }
         }
         if config.totp == .off {

@@ -125,8 +125,3 @@ struct MFAView {
         MFAView(user: name.map { Display.text($0) }, uid: uid ?? 0, record: nil, backupCodesLeft: 0)
     }
 }
-
-extension TOTPSettings {
-    /// "SHA1, 6 digits, 30 s period", for events and messages.
-    var eventText: String { "\(algorithm.rawValue), \(digits) digits, \(period) s period" }
-}

@@ -4,14 +4,14 @@ import LockwardenStore
 /// The PIN that confirms an unlock when `unlock_pin = yes`: six random digits mailed to the
 /// acting administrator, stored only as a salted hash, bound to one account and one
 /// administrator, valid for 10 minutes, single use, at most 5 tries.
-enum UnlockPIN {
-    static let lifetime: Int64 = 600
-    static let maxTries = 5
-    static let digits = 6
+public enum UnlockPIN {
+    public static let lifetime: Int64 = 600
+    public static let maxTries = 5
+    public static let digits = 6
     /// The window of the PIN limits (pin_requests_per_hour, pin_failures_per_hour).
-    static let limitWindow: Int64 = 3_600
+    public static let limitWindow: Int64 = 3_600
     /// The outbox kind of PIN mail, which is dropped once its PIN has expired.
-    static let mailKind = "unlock-pin"
+    public static let mailKind = "unlock-pin"
 
     /// Why the limits refuse another attempt now, or nil. `count` is what the last hour holds.
     static func limitReached(_ count: (byActor: Int, onAccount: Int), limit: Int, what: String) -> String? {
@@ -44,12 +44,12 @@ enum UnlockPIN {
     }
 
     /// Why a typed PIN did not unlock.
-    enum Refusal: Equatable {
+    public enum Refusal: Equatable, Sendable {
         case noPINRequested, alreadyUsed, tooManyTries, expired, wrongPIN
         /// pin_failures_per_hour was reached; the PIN was not checked.
         case tooManyWrongPINs(String)
 
-        var description: String {
+        public var description: String {
             switch self {
             case .noPINRequested: return "no PIN requested"
             case .alreadyUsed: return "PIN already used"
@@ -68,12 +68,12 @@ enum UnlockPIN {
     }
 
     /// Checks what was typed against the latest PIN of this account and administrator.
-    static func check(_ typed: String, stored: StoredUnlockPIN?, now: Int64) -> Check {
+    static func check(_ typed: [UInt8], stored: StoredUnlockPIN?, now: Int64) -> Check {
         guard let stored else { return .refused(id: nil, reason: .noPINRequested) }
         if stored.usedAt != nil { return .refused(id: stored.id, reason: .alreadyUsed) }
         if stored.tries >= maxTries { return .refused(id: stored.id, reason: .tooManyTries) }
         if now >= stored.expiresAt { return .refused(id: stored.id, reason: .expired) }
-        let candidate = Array(typed.utf8.filter { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") && $0 != 13 })
+        let candidate = Array(typed.filter { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") && $0 != 13 })
         guard candidate.count <= 64, SecretHash.matches(candidate, salt: stored.salt, expected: stored.hash) else {
             return .refused(id: stored.id, reason: .wrongPIN)
         }
