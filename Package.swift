@@ -39,7 +39,7 @@ let package = Package(
             name: "CStore", dependencies: ["CSQLite"],
             cSettings: [.unsafeFlags(["-Wall", "-Wextra", "-Werror", "-D_GNU_SOURCE"])]),
         .target(name: "LockwardenPolicy"),
-        .target(name: "LockwardenTOTP"),
+        .target(name: "LockwardenTOTP", dependencies: ["CLibc"]),
         .target(name: "LockwardenCrypto", dependencies: ["CNettle", "CRandom", "LockwardenTOTP"]),
         .target(name: "LockwardenQR", dependencies: ["CQRencode"]),
         .target(name: "LockwardenSystem", dependencies: ["CLibc"]),
@@ -51,7 +51,7 @@ let package = Package(
         .target(
             name: "LockwardenEngine",
             dependencies: [
-                "CLibc", "LockwardenPolicy", "LockwardenStore", "LockwardenSystem", "LockwardenTOTP", "LockwardenCrypto",
+                "CLibc", "CLockwardenContract", "LockwardenPolicy", "LockwardenStore", "LockwardenSystem", "LockwardenTOTP", "LockwardenCrypto",
                 "LockwardenQR",
             ]),
         // The shipped core is this target built in Embedded Swift by scripts/build-core.sh; SwiftPM

@@ -51,6 +51,13 @@ static int map_verdict(uint32_t stage, int32_t verdict)
     }
 }
 
+/* A reply the core asks for must fit what a PAM conversation may answer. */
+_Static_assert(LW_MAX_REPLY_BYTES <= PAM_MAX_RESP_SIZE, "LW_MAX_REPLY_BYTES exceeds PAM_MAX_RESP_SIZE");
+/* The contract's levels are syslog's own: a line keeps its level even unmapped. */
+_Static_assert(LW_LOG_ERR == LOG_ERR && LW_LOG_WARNING == LOG_WARNING && LW_LOG_NOTICE == LOG_NOTICE
+                   && LW_LOG_INFO == LOG_INFO && LW_LOG_DEBUG == LOG_DEBUG,
+               "LW_LOG_* are the syslog levels");
+
 static int map_priority(int32_t priority)
 {
     switch (priority) {

@@ -3,8 +3,10 @@
  * so the core and the normal builds both import this instead. Header only, nothing is linked.
  * Macros and variadic functions Swift cannot import get small inline wrappers.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <grp.h>
 #include <limits.h>
 #include <pwd.h>
@@ -15,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/utsname.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -62,3 +65,10 @@ static inline void lw_idle_store_unlock(void) { (void)pthread_mutex_unlock(&lw_i
  * literal, which openlog(3) needs to stay valid. */
 static inline void lw_syslog_open(void) { openlog("lockwarden", LOG_PID, LOG_AUTHPRIV); }
 static inline void lw_syslog(int priority, const char *line) { syslog(LOG_AUTHPRIV | priority, "%s", line); }
+
+/* Clears memory that held a secret with a call the optimiser may not remove. */
+static inline void lw_wipe(void *memory, size_t length)
+{
+    if (memory != NULL && length > 0)
+        explicit_bzero(memory, length);
+}

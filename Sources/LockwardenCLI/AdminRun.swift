@@ -33,7 +33,7 @@ final class CommandLog: CallHost, Sendable {
     static let shared = CommandLog()
 
     func log(_ priority: LogPriority, _ message: String) {
-        SystemLog.write(priority: priority.rawValue, message)
+        SystemLog.write(priority, message)
     }
 
     func converse(_ style: ConversationStyle, _ message: String) -> [UInt8]? { nil }

@@ -1,4 +1,3 @@
-import Glibc
 import LockwardenSystem
 
 /// Checks of the installed binaries: what the PAM module itself insists on before it
@@ -10,7 +9,7 @@ enum InstalledFiles {
 
     /// Where PAM looks for modules, the multiarch directories first.
     static var moduleDirectories: [String] {
-        let triple = "\(machine())-linux-gnu"
+        let triple = "\(HostName.machine())-linux-gnu"
         var directories = ["/usr/lib/\(triple)/security", "/lib/\(triple)/security"]
         for fallback in [
             "/usr/lib/x86_64-linux-gnu/security", "/lib/x86_64-linux-gnu/security", "/usr/lib64/security",
@@ -24,19 +23,19 @@ enum InstalledFiles {
     /// Nil when the path is a root-owned regular file (or directory) that group and others
     /// cannot write; otherwise why not.
     static func unsafeReason(_ path: String, directory: Bool = false) -> String? {
-        var info = stat()
-        guard lstat(path, &info) == 0 else {
-            let code = errno
-            return code == ENOENT ? "\(path) does not exist" : "cannot inspect \(path): \(errorText(code))"
+        let status: FileStatus
+        switch Files.linkStatus(path) {
+        case .success(let found): status = found
+        case .failure(let error):
+            return error.isMissing ? "\(path) does not exist" : "cannot inspect \(path): \(errorText(error.errno))"
         }
-        let type = info.st_mode & S_IFMT
-        if type == S_IFLNK { return "\(path) is a symbolic link" }
-        if type != (directory ? S_IFDIR : S_IFREG) {
+        if status.kind == .symlink { return "\(path) is a symbolic link" }
+        if status.kind != (directory ? .directory : .regular) {
             return "\(path) is not a \(directory ? "directory" : "regular file")"
         }
-        if info.st_uid != 0 { return "\(path) is owned by uid \(info.st_uid), not root" }
-        if info.st_mode & 0o022 != 0 {
-            return "\(path) has mode \(String(info.st_mode & 0o7777, radix: 8)); group and others must not write it"
+        if status.owner != 0 { return "\(path) is owned by uid \(status.owner), not root" }
+        if status.permissions & 0o022 != 0 {
+            return "\(path) has mode \(String(status.permissions, radix: 8)); group and others must not write it"
         }
         return nil
     }
@@ -66,14 +65,5 @@ enum InstalledFiles {
         } else {
             report.warning("cli", "admin command \(cliPath) is not installed")
         }
-    }
-
-    /// uname's machine, e.g. "x86_64" or "aarch64".
-    private static func machine() -> String {
-        var names = utsname()
-        guard uname(&names) == 0 else { return "x86_64" }
-        let bytes = withUnsafeBytes(of: &names.machine) { raw in Array(raw.prefix { $0 != 0 }) }
-        let text = String(decoding: bytes, as: UTF8.self)
-        return text.isEmpty ? "x86_64" : text
     }
 }

@@ -1,4 +1,3 @@
-import Glibc
 import LockwardenPolicy
 import LockwardenSystem
 
@@ -28,20 +27,15 @@ struct PamStacks {
 
     /// Service files, sorted; editor and package-manager leftovers are skipped.
     func serviceNames() -> [String]? {
-        guard let handle = opendir(directory) else { return nil }
-        defer { closedir(handle) }
+        guard let entries = Files.names(in: directory) else { return nil }
         var names: [String] = []
-        while let entry = readdir(handle), names.count < 10_000 {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
+        for name in entries {
             if name.hasPrefix(".") || name.hasSuffix("~") || name.hasSuffix(".dpkg-old") || name.hasSuffix(".dpkg-dist")
                 || name.hasSuffix(".dpkg-new") || name.hasSuffix(".ucf-old") || name.hasSuffix(".ucf-dist")
             {
                 continue
             }
-            var info = stat()
-            guard stat(directory + "/" + name, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { continue }
+            guard Files.isRegularFile(directory + "/" + name) else { continue }
             names.append(name)
         }
         return names.sorted()

@@ -1,4 +1,3 @@
-import Glibc
 import LockwardenSystem
 
 /// The one sshd setting Lockwarden depends on: `UsePAM yes`.
@@ -23,7 +22,7 @@ enum SshdConfig {
             if key == "include" {
                 for pattern in words.dropFirst() {
                     let absolute = pattern.hasPrefix("/") ? String(pattern) : "/etc/ssh/" + pattern
-                    for file in expand(absolute) {
+                    for file in Files.glob(absolute) {
                         if let found = value(of: keyword, in: file, depth: depth + 1) { return found }
                     }
                 }
@@ -32,17 +31,5 @@ enum SshdConfig {
             if key == keyword, words.count > 1 { return words[1].lowercased() }
         }
         return nil
-    }
-
-    /// Glob expansion, sorted as sshd does it.
-    private static func expand(_ pattern: String) -> [String] {
-        var result = glob_t()
-        defer { globfree(&result) }
-        guard glob(pattern, 0, nil, &result) == 0, let paths = result.gl_pathv else { return [] }
-        var files: [String] = []
-        for index in 0..<Int(result.gl_pathc) {
-            if let path = paths[index] { files.append(String(cString: path)) }
-        }
-        return files.sorted()
     }
 }

@@ -1,20 +1,11 @@
-import Glibc
 import LockwardenPolicy
+import LockwardenSystem
 
 /// Local-time wording of epoch seconds, and the `--since` syntax.
 enum TimeText {
     /// `YYYY-MM-DD HH:MM:SS` in local time.
     static func format(_ seconds: Int64) -> String {
-        var time = time_t(seconds)
-        var parts = tm()
-        guard localtime_r(&time, &parts) != nil else { return "@\(seconds)" }
-        var buffer = [CChar](repeating: 0, count: 64)
-        let length = buffer.withUnsafeMutableBufferPointer { pointer -> Int in
-            guard let base = pointer.baseAddress else { return 0 }
-            return strftime(base, pointer.count, "%Y-%m-%d %H:%M:%S", &parts)
-        }
-        guard length > 0 else { return "@\(seconds)" }
-        return String(decoding: buffer.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        LocalTime.format(seconds) ?? "@\(seconds)"
     }
 
     static func formatOrDash(_ seconds: Int64?) -> String {
@@ -58,26 +49,21 @@ enum TimeText {
         guard characters[4] == "-", characters[7] == "-", let year = field(0, 4), let month = field(5, 2),
             let day = field(8, 2), (1970...9999).contains(year), (1...12).contains(month), (1...31).contains(day)
         else { return nil }
-        var parts = tm()
-        parts.tm_year = year - 1900
-        parts.tm_mon = month - 1
-        parts.tm_mday = day
-        parts.tm_isdst = -1
+        var hour: Int32 = 0
+        var minute: Int32 = 0
+        var second: Int32 = 0
         if characters.count > 10 {
-            guard characters[10] == " " || characters[10] == "T", characters[13] == ":", let hour = field(11, 2),
-                let minute = field(14, 2), (0...23).contains(hour), (0...59).contains(minute)
+            guard characters[10] == " " || characters[10] == "T", characters[13] == ":", let hours = field(11, 2),
+                let minutes = field(14, 2), (0...23).contains(hours), (0...59).contains(minutes)
             else { return nil }
-            parts.tm_hour = hour
-            parts.tm_min = minute
+            hour = hours
+            minute = minutes
             if characters.count == 19 {
-                guard characters[16] == ":", let second = field(17, 2), (0...60).contains(second) else { return nil }
-                parts.tm_sec = second
+                guard characters[16] == ":", let seconds = field(17, 2), (0...60).contains(seconds) else { return nil }
+                second = seconds
             }
         }
-        let result = mktime(&parts)
-        // mktime normalises 2024-02-30 into March; such a date does not exist.
-        guard result != -1, parts.tm_mday == day, parts.tm_mon == month - 1 else { return nil }
-        return Int64(result)
+        return LocalTime.epoch(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
     }
 
     /// Plain decimal digits only (no sign, no blanks), at most `maxDigits` of them.

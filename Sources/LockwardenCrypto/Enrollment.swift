@@ -34,7 +34,8 @@ public enum Enrollment {
     public static func matchingBackupCode(_ typed: [UInt8], among stored: [(id: Int64, salt: [UInt8], hash: [UInt8])])
         -> Int64?
     {
-        guard let canonical = BackupCodeFormat.normalize(typed) else { return nil }
+        guard var canonical = BackupCodeFormat.normalize(typed) else { return nil }
+        defer { SecretBytes.wipe(&canonical) }
         var found: Int64?
         for code in stored where SecretHash.matches(canonical, salt: code.salt, expected: code.hash) && found == nil {
             found = code.id

@@ -1,5 +1,6 @@
 import LockwardenPolicy
 import LockwardenStore
+import LockwardenSystem
 
 /// One change of one account, the same for a login and an administrator: inside one
 /// `BEGIN IMMEDIATE` transaction the caller decides over the account record, then its new

@@ -1,5 +1,6 @@
 import LockwardenPolicy
 import LockwardenStore
+import LockwardenTOTP
 
 /// Everything one PAM call carries through the engine.
 struct Call {
@@ -72,11 +73,17 @@ enum Prompts {
     static let acknowledge = "Press Enter once the backup codes are saved: "
 
     static func discardSecrets(_ call: Call, codeToo: Bool) {
-        _ = call.host.converse(.promptEchoOff, password)
+        discard(call, .promptEchoOff, password)
         if codeToo { discardCode(call) }
     }
 
     static func discardCode(_ call: Call) {
-        _ = call.host.converse(.promptEchoOff, code)
+        discard(call, .promptEchoOff, code)
+    }
+
+    /// Asks, and clears the answer unread: it may be a password.
+    static func discard(_ call: Call, _ style: ConversationStyle, _ prompt: String) {
+        guard var answer = call.host.converse(style, prompt) else { return }
+        SecretBytes.wipe(&answer)
     }
 }

@@ -1,3 +1,6 @@
+import CLockwardenContract
+import LockwardenSystem
+
 /// Which PAM entry point is asking.
 public enum CallStage: Sendable, CustomStringConvertible {
     case authenticate
@@ -44,21 +47,12 @@ public struct CallRequest: Sendable {
     }
 }
 
-/// Syslog priorities the engine uses.
-public enum LogPriority: Int32, Sendable {
-    case error = 3
-    case warning = 4
-    case notice = 5
-    case info = 6
-    case debug = 7
-}
-
-/// Conversation styles the engine uses.
-public enum ConversationStyle: Int32, Sendable {
-    case promptEchoOff = 1
-    case promptEchoOn = 2
-    case errorMessage = 3
-    case textInfo = 4
+/// Conversation styles the engine uses; the bridge maps them to the contract's LW_CONV_*.
+public enum ConversationStyle: Sendable {
+    case promptEchoOff
+    case promptEchoOn
+    case errorMessage
+    case textInfo
 }
 
 /// What the PAM module lends the engine for one call: syslog and the conversation.
@@ -72,5 +66,6 @@ public protocol CallHost: AnyObject {
 /// Limits on what crosses from PAM; longer values are refused, never truncated into a key.
 public enum RequestLimits {
     public static let maxUserBytes = 256
-    public static let maxFieldBytes = 4_096
+    /// The contract's LW_MAX_FIELD_BYTES: the module hands over at most one byte more.
+    public static let maxFieldBytes = Int(LW_MAX_FIELD_BYTES)
 }

@@ -1,5 +1,6 @@
 import LockwardenPolicy
 import LockwardenStore
+import LockwardenSystem
 
 /// The syslog side of the activity log: one line per event, in the same words, for logins
 /// and administrators alike.

@@ -2,6 +2,7 @@ import LockwardenCrypto
 import LockwardenPolicy
 import LockwardenQR
 import LockwardenStore
+import LockwardenSystem
 import LockwardenTOTP
 
 /// The `totp` stack line: after the password, ask for a code (or a backup code), or enroll
@@ -62,15 +63,16 @@ struct TOTPFlow {
         var settings = stored
         settings.window = call.config.totpWindow
         let backupCodes = try store.backupCodes(uid: uid)
-        guard let typed = call.host.converse(.promptEchoOff, Prompts.code) else {
+        guard var typed = call.host.converse(.promptEchoOff, Prompts.code) else {
             return try fail(reason: "no code given")
         }
+        defer { SecretBytes.wipe(&typed) }
         let isTOTPShaped = typed.count == settings.digits && typed.allSatisfy { $0 >= 48 && $0 <= 57 }
         if !isTOTPShaped {
             // Slow hashes are checked here, outside the transaction.
             let candidates = backupCodes.map { (id: $0.id, salt: $0.salt, hash: $0.hash) }
             guard let id = Enrollment.matchingBackupCode(typed, among: candidates) else {
-                let reason = BackupCodeFormat.normalize(typed) == nil ? "malformed code" : "wrong backup code"
+                let reason = BackupCodeFormat.isWellFormed(typed) ? "wrong backup code" : "malformed code"
                 return try fail(reason: reason)
             }
             return try useBackupCode(id: id, left: backupCodes.count - 1)
@@ -121,10 +123,12 @@ struct TOTPFlow {
             + "authenticator app (or enter the key by hand), then type the code it shows.")
         if let picture = QRText.render(uri) { info(picture) }
         info("Key: \(Base32.encode(factor.secret))\nURI: \(uri)")
-        guard let typed = call.host.converse(.promptEchoOff, Prompts.code) else {
+        guard var typed = call.host.converse(.promptEchoOff, Prompts.code) else {
             return try fail(reason: "enrollment abandoned")
         }
-        guard factor.confirm(typed, now: call.now) == .confirmed else { return try fail(reason: "wrong enrollment code") }
+        let confirmation = factor.confirm(typed, now: call.now)
+        SecretBytes.wipe(&typed)
+        guard confirmation == .confirmed else { return try fail(reason: "wrong enrollment code") }
         let decision = try call.commit(subject: subject, store: store) { state throws(StoreError) -> Decision in
             if let lock = state.activeLock(at: call.now) { return policy.refusedWhileLocked(lock, now: call.now, detail: "") }
             _ = try factor.save(uid: uid, store: store, now: call.now)
@@ -135,7 +139,7 @@ struct TOTPFlow {
                 + factor.backupCodes.map { $0.display }.joined(separator: "\n"))
             // sshd delivers messages only together with a prompt: without this one the codes
             // would never reach an SSH user. The answer does not matter; the secret is stored.
-            _ = call.host.converse(.promptEchoOn, Prompts.acknowledge)
+            Prompts.discard(call, .promptEchoOn, Prompts.acknowledge)
         }
         call.tell(decision)
         return decision.verdict

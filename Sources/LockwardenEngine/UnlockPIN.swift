@@ -1,5 +1,6 @@
 import LockwardenCrypto
 import LockwardenStore
+import LockwardenTOTP
 
 /// The PIN that confirms an unlock when `unlock_pin = yes`: six random digits mailed to the
 /// acting administrator, stored only as a salted hash, bound to one account and one
@@ -73,7 +74,8 @@ public enum UnlockPIN {
         if stored.usedAt != nil { return .refused(id: stored.id, reason: .alreadyUsed) }
         if stored.tries >= maxTries { return .refused(id: stored.id, reason: .tooManyTries) }
         if now >= stored.expiresAt { return .refused(id: stored.id, reason: .expired) }
-        let candidate = Array(typed.filter { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") && $0 != 13 })
+        var candidate = typed.filter { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") && $0 != 13 }
+        defer { SecretBytes.wipe(&candidate) }
         guard candidate.count <= 64, SecretHash.matches(candidate, salt: stored.salt, expected: stored.hash) else {
             return .refused(id: stored.id, reason: .wrongPIN)
         }

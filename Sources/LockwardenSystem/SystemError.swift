@@ -7,10 +7,13 @@ public struct SystemError: Error, Equatable, Sendable {
 
     public init(_ operation: String, errno: Int32) {
         self.operation = operation
-        self.errno = lw_errno()
+        self.errno = errno
     }
 
     public var message: String { "\(operation): \(errorText(self.errno))" }
+
+    /// The path did not exist (ENOENT).
+    public var isMissing: Bool { self.errno == ENOENT }
 }
 
 /// strerror without the thread-safety trap of the static buffer.

@@ -5,12 +5,31 @@ import CLibc
 public enum SystemLog {
     nonisolated(unsafe) private static var opened = false
 
-    /// `priority` is a syslog level (LOG_ERR .. LOG_DEBUG).
-    public static func write(priority: Int32, _ line: String) {
+    public static func write(_ priority: LogPriority, _ line: String) {
         if !opened {
             lw_syslog_open()
             opened = true
         }
-        line.withCString { lw_syslog(priority, $0) }
+        line.withCString { lw_syslog(priority.syslogLevel, $0) }
+    }
+}
+
+/// Syslog priorities, for the engine's lines and the CLI's alike.
+public enum LogPriority: Sendable {
+    case error
+    case warning
+    case notice
+    case info
+    case debug
+
+    /// The level syslog(3) takes.
+    public var syslogLevel: Int32 {
+        switch self {
+        case .error: return LOG_ERR
+        case .warning: return LOG_WARNING
+        case .notice: return LOG_NOTICE
+        case .info: return LOG_INFO
+        case .debug: return LOG_DEBUG
+        }
     }
 }

@@ -13,16 +13,31 @@ public enum BackupCodeFormat {
     }
 
     /// What a user typed, reduced to the canonical 10 upper-case symbols; nil if it cannot be a code.
+    /// Whether the typed bytes have the shape of a backup code; keeps no copy of them.
+    public static func isWellFormed(_ typed: [UInt8]) -> Bool {
+        guard var symbols = normalize(typed) else { return false }
+        SecretBytes.wipe(&symbols)
+        return true
+    }
+
     public static func normalize(_ typed: [UInt8]) -> [UInt8]? {
         guard typed.count <= 32 else { return nil }
+        // One allocation, wiped unless it is returned: no partial copies of the code are left.
         var symbols: [UInt8] = []
+        symbols.reserveCapacity(32)
         for byte in typed where byte != UInt8(ascii: "-") && byte != UInt8(ascii: " ") {
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"): symbols.append(byte - 32)
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "2")...UInt8(ascii: "7"): symbols.append(byte)
-            default: return nil
+            default:
+                SecretBytes.wipe(&symbols)
+                return nil
             }
         }
-        return symbols.count == length ? symbols : nil
+        guard symbols.count == length else {
+            SecretBytes.wipe(&symbols)
+            return nil
+        }
+        return symbols
     }
 }

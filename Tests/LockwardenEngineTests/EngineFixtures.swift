@@ -1,5 +1,6 @@
 import Glibc
 import LockwardenEngine
+import LockwardenSystem
 import LockwardenPolicy
 import LockwardenStore
 

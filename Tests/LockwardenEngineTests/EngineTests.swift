@@ -13,9 +13,14 @@ private func hasRoot() -> Bool { Accounts.user(uid: 0)?.name == "root" }
 
 @Suite("Engine: one PAM call end to end")
 struct EngineTests {
-    @Test("the test name really is unknown to the system")
-    func unknownNameIsUnknown() {
-        #expect(Accounts.user(named: unknownUser) == nil)
+    @Test("a name the system does not know is counted under its bytes, with no uid")
+    func unknownNameIsCountedByName() throws {
+        let fixture = try EngineFixture()
+        defer { fixture.remove() }
+        let lines = fixture.failedLogin(at: t0).flatMap(\.texts)
+        #expect(lines == ["Login failed: user=lw-no-such-user-xyz service=sshd rhost=192.0.2.9 tty=ssh (failure 1 of 5)"])
+        let store = try fixture.openStore()
+        #expect(try store.account(.unknown(name: unknownUser)).state.consecutiveFailures == 1)
     }
 
     @Test("failures counted across calls lock at deny with an Account locked line")

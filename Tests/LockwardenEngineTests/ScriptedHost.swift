@@ -1,5 +1,6 @@
 import LockwardenCrypto
 import LockwardenEngine
+import LockwardenSystem
 import LockwardenTOTP
 
 /// A user at a PAM conversation: answers each prompt with `answer`, given everything shown

@@ -3,7 +3,7 @@
  *
  *   lw_pamdrive --confdir DIR --service NAME --user USER [--rhost H] [--tty T]
  *               [--ops auth,acct,chauthtok,setcred,open,close] [--repeat N]
- *               [--silent] [--expired] [--answer TEXT]... [--stdin-answers]
+ *               [--silent] [--expired] [--answer TEXT | --answer-hex HEX]... [--stdin-answers]
  *               [--check-signals]
  *
  * Test-only ops besides the PAM calls: forkauth (pam_authenticate in a forked
@@ -39,6 +39,9 @@
 #define ALTSTACK_BYTES (256 * 1024)
 
 static const char *answers[MAX_ANSWERS];
+/* Given with --answer-hex: decoded only when the prompt comes, so that the plain text is in
+   no memory of this process but the response PAM hands to the module (which clears it). */
+static int answer_is_hex[MAX_ANSWERS];
 static int answer_count;
 static int answer_next;
 static int stdin_answers;
@@ -55,6 +58,29 @@ static char *read_answer_line(void)
     len = strcspn(line, "\r\n");
     line[len] = '\0';
     return strdup(line);
+}
+
+/* The bytes a hex string spells, NUL-terminated, in a new allocation; NULL if it is not hex. */
+static char *decode_hex(const char *hex)
+{
+    size_t len = strlen(hex);
+    char *out;
+
+    if (len % 2 != 0)
+        return NULL;
+    out = malloc(len / 2 + 1);
+    if (out == NULL)
+        return NULL;
+    for (size_t i = 0; i < len / 2; i++) {
+        unsigned value;
+        if (sscanf(hex + 2 * i, "%2x", &value) != 1) {
+            free(out);
+            return NULL;
+        }
+        out[i] = (char)value;
+    }
+    out[len / 2] = '\0';
+    return out;
 }
 
 /* ---- conversation ---------------------------------------------------- */
@@ -87,7 +113,9 @@ static int conversation(int n, const struct pam_message **msg,
             printf("%s: %s\n", msg[i]->msg_style == PAM_PROMPT_ECHO_OFF
                                    ? "PROMPT_ECHO_OFF" : "PROMPT_ECHO_ON", text);
             if (answer_next < answer_count) {
-                r[i].resp = strdup(answers[answer_next++]);
+                int hex = answer_is_hex[answer_next];
+                const char *given = answers[answer_next++];
+                r[i].resp = hex ? decode_hex(given) : strdup(given);
             } else if (stdin_answers) {
                 r[i].resp = read_answer_line();
                 if (r[i].resp == NULL) {
@@ -282,7 +310,7 @@ static void usage(void)
     fprintf(stderr,
             "usage: lw_pamdrive --confdir DIR --service NAME --user USER [--rhost H]\n"
             "         [--tty T] [--ops auth,acct,chauthtok,setcred,open,close]\n"
-            "         [--repeat N] [--silent] [--expired] [--answer TEXT]... [--stdin-answers]\n"
+            "         [--repeat N] [--silent] [--expired] [--answer TEXT | --answer-hex HEX]... [--stdin-answers]\n"
             "         [--check-signals]\n");
 }
 
@@ -342,6 +370,7 @@ int main(int argc, char **argv)
         { "silent", no_argument, NULL, 'S' },
         { "expired", no_argument, NULL, 'E' },
         { "answer", required_argument, NULL, 'a' },
+        { "answer-hex", required_argument, NULL, 'x' },
         { "check-signals", no_argument, NULL, 'k' },
         { "stdin-answers", no_argument, NULL, 'I' },
         { NULL, 0, NULL, 0 },
@@ -377,7 +406,9 @@ int main(int argc, char **argv)
             break;
         }
         case 'a':
+        case 'x':
             if (answer_count >= MAX_ANSWERS) { usage(); return 2; }
+            answer_is_hex[answer_count] = opt == 'x';
             answers[answer_count++] = optarg;
             break;
         default:

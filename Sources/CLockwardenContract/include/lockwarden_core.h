@@ -39,6 +39,18 @@ typedef struct lw_bytes {
     size_t length;
 } lw_bytes;
 
+/*
+ * What both sides rely on, checked wherever this header is compiled (the module, and the
+ * core through Swift's C importer): the Swift side reads lw_bytes as a pointer and a length,
+ * refuses user names over 256 bytes inside a field, and hands reply lengths back as int32_t.
+ */
+#ifndef __cplusplus
+_Static_assert(sizeof(lw_bytes) == sizeof(const uint8_t *) + sizeof(size_t), "lw_bytes: pointer and length, no padding");
+_Static_assert(LW_MAX_FIELD_BYTES >= 256u, "a field holds any possible login name");
+_Static_assert(LW_MAX_REPLY_BYTES >= 64u && LW_MAX_REPLY_BYTES <= 0x7fffffffu, "a reply length fits int32_t");
+_Static_assert(LW_MAX_ARGS >= 1u && LW_MAX_ARGS <= 1024u, "the argument count is small");
+#endif
+
 /* Which PAM entry point is calling. */
 enum {
     LW_STAGE_AUTHENTICATE = 1,   /* pam_sm_authenticate */
