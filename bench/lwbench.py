@@ -240,6 +240,18 @@ class Bench:
         return (f"dir={self.tally} deny={policy['deny']} unlock_time={policy['unlock_time']} "
                 f"fail_interval={policy['fail_interval']} nodelay")
 
+    def downgrade_before_db(self):
+        """The before column's core knows schema 4 and refuses a newer one; schema 5 only adds
+        the failure_timing table, so its database is set back to 4 once the CLI is done with it."""
+        connection = sqlite3.connect(self.db_before, timeout=30, isolation_level=None)
+        try:
+            version = connection.execute("PRAGMA user_version").fetchone()[0]
+            if version == 5:
+                connection.execute("DROP TABLE failure_timing")
+                connection.execute("PRAGMA user_version = 4")
+        finally:
+            connection.close()
+
     def write_stacks(self, suffix, policy, conf, conf_before):
         """Service files a-<path> ... g- (with suffix) for path ok and fail."""
         fl = self.faillock_args(policy)
@@ -298,6 +310,7 @@ class Bench:
         enrolled = json.loads(run([CLI, "--conf", self.conf_before, "mfa", "enroll", user, "--no-confirm",
                                    "--json"]).stdout)
         self.lw_secret_before = enrolled["secret"]
+        self.downgrade_before_db()
         self.ga_secret = base64.b32encode(os.urandom(20)).decode()
         # google-authenticator's own file format: no RATE_LIMIT, no DISALLOW_REUSE, the default window.
         path = os.path.join(self.gadir, user)

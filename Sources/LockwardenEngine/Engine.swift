@@ -10,6 +10,7 @@ public enum Engine {
     public static func handle(_ request: CallRequest, host: CallHost, now: Int64, session: LoginSession? = nil)
         -> Verdict
     {
+        let entered = CurrentProcess.monotonicMicroseconds()
         guard let settings = CallSettings.load(arguments: request.arguments, host: host) else { return .deny }
         let config = settings.config
         guard let step = Step(stage: request.stage, mode: settings.mode) else {
@@ -31,6 +32,9 @@ public enum Engine {
                 service: Escape.bytes(request.service, limit: 64), rhost: Escape.bytes(request.rhost, limit: 128),
                 tty: Escape.bytes(request.tty, limit: 64)))
         let login = session ?? LoginSession()
+        if step == .preauth { login.authStartedAt = entered }
+        let authStartedAt = login.authStartedAt
+        if step == .authfail || step == .authsucc { login.authStartedAt = nil }
         guard let subject = login.subject(request.user, config: config) else {
             host.log(
                 .notice,
@@ -54,7 +58,9 @@ public enum Engine {
                 if step == .totp {
                     verdict = try TOTPFlow(call: call, subject: subject, store: store).run()
                 } else {
-                    verdict = try runAccountStep(step, call: call, subject: subject, store: store)
+                    verdict = try runAccountStep(
+                        step, call: call, subject: subject, store: store, authStartedAt: authStartedAt,
+                        entered: entered)
                 }
                 if refreshIndex { store.refreshIndexIfStale() }
             }
@@ -67,9 +73,9 @@ public enum Engine {
     }
 
     /// The steps that are one decision over the account state, in one transaction.
-    private static func runAccountStep(_ step: Step, call: Call, subject: CallSubject, store: StateStore)
-        throws(StoreError) -> Verdict
-    {
+    private static func runAccountStep(
+        _ step: Step, call: Call, subject: CallSubject, store: StateStore, authStartedAt: Int64?, entered: Int64
+    ) throws(StoreError) -> Verdict {
         // A wrong password must look like a wrong code: ask for the code that would have come.
         if step == .authfail, try TOTPFlow.wouldAskForCode(call.config, subject: subject, store: store) {
             Prompts.discardCode(call)
@@ -81,12 +87,20 @@ public enum Engine {
         }
         // authfail and authsucc always record the attempt: straight to the write transaction.
         // The other steps usually change nothing, so they read first.
+        // A real user's failure is a sample of how long a failure takes here (preauth to
+        // authfail, whose own work both kinds of failure do alike), kept with it.
+        let sample =
+            step == .authfail && subject.uid != nil ? EqualFailureTime.sample(since: authStartedAt, now: entered) : nil
         let decision =
             step.recordsAttempts
-            ? try call.commit(subject: subject, store: store) { state throws(StoreError) -> Decision in decide(state) }
+            ? try call.commit(subject: subject, store: store) { state throws(StoreError) -> Decision in
+                if let sample { try store.recordFailureDuration(microseconds: sample) }
+                return decide(state)
+            }
             : try call.settle(subject: subject, store: store, decide)
         // The lock message goes first: sshd shows PAM messages only together with a prompt.
         call.tell(decision)
+        if step == .authfail && subject.uid == nil { EqualFailureTime.pad(since: authStartedAt, until: entered, store: store) }
         if step == .preauth && decision.verdict == .deny {
             let codeToo = try TOTPFlow.wouldAskForCode(call.config, subject: subject, store: store)
             Prompts.discardSecrets(call, codeToo: codeToo)

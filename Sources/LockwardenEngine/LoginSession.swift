@@ -18,6 +18,9 @@ public final class LoginSession {
     /// a clean login); again if the name or the exempt group changes.
     private var resolved: (name: [UInt8], exemptGroup: String?, subject: CallSubject?)?
 
+    /// When this login's `preauth` began (monotonic microseconds), for EqualFailureTime.
+    var authStartedAt: Int64?
+
     public init() { owner = CurrentProcess.id }
 
     deinit {

@@ -2,7 +2,7 @@
 public enum Schema {
     /// "LkWd": tells a Lockwarden database from any other SQLite file.
     public static let applicationID: Int32 = 0x4C6B_5764
-    public static let version: Int32 = 4
+    public static let version: Int32 = 5
 
     /// Statements that take a database from version N-1 to N; index 0 builds version 1.
     static let migrations: [[String]] = [
@@ -135,6 +135,11 @@ public enum Schema {
             "CREATE INDEX events_evidence ON events(id) WHERE action NOT IN \(Schema.routineActionsSQL)",
             // Sent and expired PINs leave the outbox (the PIN text with them).
             "UPDATE outbox SET body = '', subject = '' WHERE kind = 'unlock-pin' AND sent_at IS NOT NULL",
+        ],
+        // Version 5: how long real users' failed authentications take on this host, so that
+        // an unknown name's failure can be made to take as long (FailureTiming).
+        [
+            "CREATE TABLE failure_timing (slot INTEGER PRIMARY KEY, microseconds INTEGER NOT NULL)"
         ],
     ]
 

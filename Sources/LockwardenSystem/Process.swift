@@ -13,6 +13,24 @@ public enum CurrentProcess {
         return Int64(spec.tv_sec)
     }
 
+    /// A clock that only moves forward, in microseconds: for durations, never for dates.
+    public static func monotonicMicroseconds() -> Int64 {
+        var spec = timespec()
+        guard clock_gettime(CLOCK_MONOTONIC, &spec) == 0 else { return 0 }
+        return Int64(spec.tv_sec) &* 1_000_000 &+ Int64(spec.tv_nsec / 1_000)
+    }
+
+    /// Sleeps this long, resuming after signals until the time is up.
+    public static func sleep(microseconds: Int64) {
+        guard microseconds > 0 else { return }
+        var request = timespec(tv_sec: Int(microseconds / 1_000_000), tv_nsec: Int(microseconds % 1_000_000) * 1_000)
+        var remaining = timespec()
+        for _ in 0..<1_000 {
+            guard nanosleep(&request, &remaining) != 0, lw_errno() == EINTR else { return }
+            request = remaining
+        }
+    }
+
     /// The audit login UID (/proc/self/loginuid): set at login, never changed by sudo or su, and
     /// not writable by unprivileged processes. nil when it cannot be read.
     public static var loginUID: UInt32? {

@@ -92,14 +92,14 @@ struct EngineFixture {
     func call(
         _ stage: CallStage, _ mode: String?, user: [UInt8] = unknownUser, now: Int64, silent: Bool = false,
         changeExpired: Bool = false, callerIsRoot: Bool = true, service: [UInt8] = Array("sshd".utf8), rhost: [UInt8] = Array("192.0.2.9".utf8),
-        tty: [UInt8] = Array("ssh".utf8), arguments extra: [String] = []
+        tty: [UInt8] = Array("ssh".utf8), arguments extra: [String] = [], session: LoginSession? = nil
     ) -> (verdict: Verdict, host: RecordingHost) {
         let host = RecordingHost()
         let arguments = (["conf=\(configPath)"] + (mode.map { [$0] } ?? []) + extra).map { Array($0.utf8) }
         let request = CallRequest(
             stage: stage, silent: silent, changeExpired: changeExpired, callerIsRoot: callerIsRoot, user: user,
             service: service, rhost: rhost, tty: tty, arguments: arguments)
-        return (Engine.handle(request, host: host, now: now), host)
+        return (Engine.handle(request, host: host, now: now, session: session), host)
     }
 
     /// A failed login as the auth stack reports it: preauth, then authfail.

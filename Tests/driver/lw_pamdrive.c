@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <security/pam_appl.h>
@@ -45,6 +46,8 @@ static int answer_is_hex[MAX_ANSWERS];
 static int answer_count;
 static int answer_next;
 static int stdin_answers;
+/* --timing: after each op, "time: N us" (monotonic clock, the op alone). */
+static int timing;
 
 /* The next line of standard input without its newline, or NULL at end of input. */
 static char *read_answer_line(void)
@@ -310,7 +313,7 @@ static void usage(void)
     fprintf(stderr,
             "usage: lw_pamdrive --confdir DIR --service NAME --user USER [--rhost H]\n"
             "         [--tty T] [--ops auth,acct,chauthtok,setcred,open,close]\n"
-            "         [--repeat N] [--silent] [--expired] [--answer TEXT | --answer-hex HEX]... [--stdin-answers]\n"
+            "         [--repeat N] [--timing] [--silent] [--expired] [--answer TEXT | --answer-hex HEX]... [--stdin-answers]\n"
             "         [--check-signals]\n");
 }
 
@@ -367,6 +370,7 @@ int main(int argc, char **argv)
         { "tty", required_argument, NULL, 't' },
         { "ops", required_argument, NULL, 'o' },
         { "repeat", required_argument, NULL, 'n' },
+        { "timing", no_argument, NULL, 'T' },
         { "silent", no_argument, NULL, 'S' },
         { "expired", no_argument, NULL, 'E' },
         { "answer", required_argument, NULL, 'a' },
@@ -394,6 +398,7 @@ int main(int argc, char **argv)
         case 'E': expired = 1; break;
         case 'k': check_signals = 1; break;
         case 'I': stdin_answers = 1; break;
+        case 'T': timing = 1; break;
         case 'o':
             if (strlen(optarg) >= sizeof(ops_buf)) { usage(); return 2; }
             strcpy(ops_buf, optarg);
@@ -455,8 +460,15 @@ int main(int argc, char **argv)
             failed = 1;
         if (tty != NULL && pam_set_item(pamh, PAM_TTY, tty) != PAM_SUCCESS)
             failed = 1;
-        for (int i = 0; i < op_count; i++)
+        for (int i = 0; i < op_count; i++) {
+            struct timespec begun, ended;
+            clock_gettime(CLOCK_MONOTONIC, &begun);
             failed |= run_op(pamh, ops[i], silent, expired, &status);
+            clock_gettime(CLOCK_MONOTONIC, &ended);
+            if (timing)
+                printf("time: %lld us\n", (long long)(ended.tv_sec - begun.tv_sec) * 1000000LL
+                                               + (ended.tv_nsec - begun.tv_nsec) / 1000);
+        }
         rc = pam_end(pamh, status);
         if (rc != PAM_SUCCESS) {
             printf("end: %s (%d)\n", pam_strerror(NULL, rc), rc);
