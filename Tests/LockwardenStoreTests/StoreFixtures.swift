@@ -95,6 +95,8 @@ struct StoreFixture {
     let databasePath: String
 
     init(name: String = "lockwarden.db") throws {
+        // The store refuses any other effective UID (StoreError.notRoot), as the module does.
+        guard geteuid() == 0 else { throw FixtureError("the store tests need root (the database is root-only)") }
         directory = try TemporaryDirectory()
         databasePath = directory.file(name)
         do {
