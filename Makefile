@@ -101,8 +101,10 @@ test-core: build
 	$(CC) $(LW_PAM_CFLAGS) -DLW_CORE_PATH='"$(abspath $(BUILD_DIR))/trapcore/liblockwarden_core.so"' \
 	    $(LW_PAM_LDFLAGS) -o $(BUILD_DIR)/pam_lockwarden_trap.so $(LW_PAM_SRCS) $(LW_PAM_LIBS)
 
+# The trap rules, and the repository's .swift-format (every rule it enables) with warnings as errors.
 lint:
 	./scripts/lint-no-traps.sh
+	$(SWIFT) format lint --strict --recursive Sources Tests Fuzz
 
 unit:
 	$(SWIFT) test

@@ -18,7 +18,8 @@ struct UserCommand: ParsableCommand {
         @Argument(help: ArgumentHelp("The login name.", valueName: "user"))
         var user: String
 
-        @Argument(help: ArgumentHelp("A plain address such as alice@clinic.example, or - to clear it.", valueName: "address"))
+        @Argument(
+            help: ArgumentHelp("A plain address such as alice@clinic.example, or - to clear it.", valueName: "address"))
         var address: String
 
         func validate() throws {
@@ -36,7 +37,9 @@ struct UserCommand: ParsableCommand {
             _ = try AdminRun.perform(
                 .setEmail(address == "-" ? nil : address), on: target, actor: Actor.current(), config: config,
                 store: store)
-            print(address == "-" ? "Cleared the address of \(systemUser.name)." : "Mail for \(systemUser.name) goes to \(address).")
+            print(
+                address == "-"
+                    ? "Cleared the address of \(systemUser.name)." : "Mail for \(systemUser.name) goes to \(address).")
         }
     }
 }

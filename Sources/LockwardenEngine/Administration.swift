@@ -32,7 +32,8 @@ public struct Administration {
         switch action {
         case .unlock: return try unlock(target)
         case .refuseAccess(let words): return try refuseAccess(target, words: words)
-        case .lock(let reason, let duration): return try lock(target, try known(target), reason: reason, duration: duration)
+        case .lock(let reason, let duration):
+            return try lock(target, try known(target), reason: reason, duration: duration)
         case .sendUnlockPIN(let address):
             let member = try known(target)
             guard let pin = UnlockPIN.make(), let hashed = UnlockPIN.hash(pin) else { throw AdminError.noRandomBytes }
@@ -82,7 +83,9 @@ public struct Administration {
 
     // MARK: - Locks
 
-    private func lock(_ target: AdminTarget, _ member: SystemUser, reason: String, duration: Int64?) throws(AdminError) -> AdminResult {
+    private func lock(_ target: AdminTarget, _ member: SystemUser, reason: String, duration: Int64?) throws(AdminError)
+        -> AdminResult
+    {
         return try apply(target) { record throws(StoreError) -> (Decision, AdminOutcome) in
             let decision = policy.lock(record.state, reason: reason, duration: duration, now: now)
             guard let lock = decision.newState?.lock else { return (Decision(.ignore), .notLocked) }
@@ -103,7 +106,8 @@ public struct Administration {
     /// In one transaction: the request limit, the PIN's hash (the earlier PIN of this
     /// administrator for this account stops working), its mail and "Unlock PIN sent".
     private func sendUnlockPIN(
-        _ target: AdminTarget, _ member: SystemUser, pin: String, hashed: (salt: [UInt8], hash: [UInt8]), to address: String
+        _ target: AdminTarget, _ member: SystemUser, pin: String, hashed: (salt: [UInt8], hash: [UInt8]),
+        to address: String
     ) throws(AdminError) -> AdminResult {
         let text = config.template(.unlockPIN).fill([
             "user": member.name, "full_name": MailDirectory.fullName(of: member), "host": HostName.current(),
@@ -129,7 +133,9 @@ public struct Administration {
 
     /// In one transaction: checks the PIN; a wrong one counts a try and records "Account unlock
     /// failed", the right one is spent and unlocks ("Account unlocked", the actor as Unlocked by).
-    private func unlockWithPIN(_ target: AdminTarget, _ member: SystemUser, typed: [UInt8]) throws(AdminError) -> AdminResult {
+    private func unlockWithPIN(_ target: AdminTarget, _ member: SystemUser, typed: [UInt8]) throws(AdminError)
+        -> AdminResult
+    {
         let since = now - UnlockPIN.limitWindow
         return try apply(target) { record throws(StoreError) -> (Decision, AdminOutcome) in
             let stored = try store.latestUnlockPIN(targetUID: member.uid, actor: actor)
@@ -144,7 +150,8 @@ public struct Administration {
                 if let id { try store.countUnlockPINTry(id: id) }
                 var triesLeft: Int?
                 if reason == .wrongPIN {
-                    try store.recordPINAttempt(.wrongPIN, actor: actor, targetUID: member.uid, now: now, keepSince: since)
+                    try store.recordPINAttempt(
+                        .wrongPIN, actor: actor, targetUID: member.uid, now: now, keepSince: since)
                     triesLeft = stored.map { max(0, UnlockPIN.maxTries - $0.tries - 1) }
                 }
                 let event = PolicyEvent(.accountUnlockFailed, reason.description)
@@ -164,7 +171,8 @@ public struct Administration {
 
     // MARK: - Second factor
 
-    private func enroll(_ target: AdminTarget, _ member: SystemUser, _ factor: NewSecondFactor, replace: Bool) throws(AdminError)
+    private func enroll(_ target: AdminTarget, _ member: SystemUser, _ factor: NewSecondFactor, replace: Bool)
+        throws(AdminError)
         -> AdminResult
     {
         return try apply(target) { _ throws(StoreError) -> (Decision, AdminOutcome) in
@@ -210,7 +218,8 @@ public struct Administration {
         }
     }
 
-    private func renewBackupCodes(_ target: AdminTarget, _ member: SystemUser, _ codes: [Enrollment.BackupCode]) throws(AdminError)
+    private func renewBackupCodes(_ target: AdminTarget, _ member: SystemUser, _ codes: [Enrollment.BackupCode])
+        throws(AdminError)
         -> AdminResult
     {
         return try apply(target) { _ throws(StoreError) -> (Decision, AdminOutcome) in
@@ -224,7 +233,9 @@ public struct Administration {
 
     // MARK: - Settings and refusals
 
-    private func setEmail(_ target: AdminTarget, _ member: SystemUser, _ address: String?) throws(AdminError) -> AdminResult {
+    private func setEmail(_ target: AdminTarget, _ member: SystemUser, _ address: String?) throws(AdminError)
+        -> AdminResult
+    {
         return try apply(target) { _ throws(StoreError) -> (Decision, AdminOutcome) in
             try store.setEmail(uid: member.uid, email: address)
             return (Decision(.ignore), .emailSet)

@@ -15,7 +15,9 @@ struct CallSettings {
             guard raw.count <= RequestLimits.maxFieldBytes, !raw.contains(0),
                 let text = String(validating: raw, as: UTF8.self)
             else {
-                host.log(.error, "configuration error: module argument \"\(Escape.bytes(raw, limit: 64))\" is not valid text")
+                host.log(
+                    .error, "configuration error: module argument \"\(Escape.bytes(raw, limit: 64))\" is not valid text"
+                )
                 return nil
             }
             arguments.append(text)
@@ -23,7 +25,8 @@ struct CallSettings {
         let path = ConfigParser.configPath(arguments: arguments)
         // The path appears in log lines as it is: refuse one with control characters.
         guard Escape.isPrintable(path) else {
-            host.log(.error, "configuration error: conf path \"\(Escape.text(path, limit: 64))\" holds control characters")
+            host.log(
+                .error, "configuration error: conf path \"\(Escape.text(path, limit: 64))\" holds control characters")
             return nil
         }
         let fileText: String
@@ -33,7 +36,9 @@ struct CallSettings {
         }
         let parsed = ParsedConfigCache.shared.parsed(fileText: fileText, fileName: path, arguments: arguments)
         for diagnostic in parsed.diagnostics {
-            host.log(diagnostic.severity == .error ? .error : .warning, "configuration \(diagnostic.severity == .error ? "error" : "warning"): \(diagnostic.text)")
+            host.log(
+                diagnostic.severity == .error ? .error : .warning,
+                "configuration \(diagnostic.severity == .error ? "error" : "warning"): \(diagnostic.text)")
         }
         guard parsed.isValid else { return nil }
         return CallSettings(config: parsed.config, mode: parsed.mode, configPath: path)

@@ -53,7 +53,8 @@ public enum Engine {
                 let store = try login.store(for: config)
                 defer { login.finishCall() }
                 if step.recordsAttempts {
-                    store.setBusyTimeout(milliseconds: max(config.busyTimeoutMilliseconds, config.recordTimeoutMilliseconds))
+                    store.setBusyTimeout(
+                        milliseconds: max(config.busyTimeoutMilliseconds, config.recordTimeoutMilliseconds))
                 }
                 if step == .totp {
                     verdict = try TOTPFlow(call: call, subject: subject, store: store).run()
@@ -83,7 +84,8 @@ public enum Engine {
         let policy = LockPolicy(config: call.config)
         let decide = { (state: AccountState) -> Decision in
             step.decide(
-                policy, state, subject: subject, source: call.source, administrative: call.isAdministrative, now: call.now)
+                policy, state, subject: subject, source: call.source, administrative: call.isAdministrative,
+                now: call.now)
         }
         // authfail and authsucc always record the attempt: straight to the write transaction.
         // The other steps usually change nothing, so they read first.
@@ -100,7 +102,9 @@ public enum Engine {
             : try call.settle(subject: subject, store: store, decide)
         // The lock message goes first: sshd shows PAM messages only together with a prompt.
         call.tell(decision)
-        if step == .authfail && subject.uid == nil { EqualFailureTime.pad(since: authStartedAt, until: entered, store: store) }
+        if step == .authfail && subject.uid == nil {
+            EqualFailureTime.pad(since: authStartedAt, until: entered, store: store)
+        }
         if step == .preauth && decision.verdict == .deny {
             let codeToo = try TOTPFlow.wouldAskForCode(call.config, subject: subject, store: store)
             Prompts.discardSecrets(call, codeToo: codeToo)

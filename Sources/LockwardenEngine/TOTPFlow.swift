@@ -78,7 +78,9 @@ struct TOTPFlow {
             return try useBackupCode(id: id, left: backupCodes.count - 1)
         }
         let decision = try call.commit(subject: subject, store: store) { state throws(StoreError) -> Decision in
-            if let lock = state.activeLock(at: call.now) { return policy.refusedWhileLocked(lock, now: call.now, detail: "") }
+            if let lock = state.activeLock(at: call.now) {
+                return policy.refusedWhileLocked(lock, now: call.now, detail: "")
+            }
             // Read again inside the transaction: another login may have used a newer step meanwhile.
             guard var current = try store.mfa(uid: uid), current.secret == secret else {
                 return failure(state, reason: "second factor changed during login")
@@ -102,7 +104,9 @@ struct TOTPFlow {
 
     private func useBackupCode(id: Int64, left: Int) throws(StoreError) -> Verdict {
         let decision = try call.commit(subject: subject, store: store) { state throws(StoreError) -> Decision in
-            if let lock = state.activeLock(at: call.now) { return policy.refusedWhileLocked(lock, now: call.now, detail: "") }
+            if let lock = state.activeLock(at: call.now) {
+                return policy.refusedWhileLocked(lock, now: call.now, detail: "")
+            }
             guard try store.consumeBackupCode(id: id) else { return failure(state, reason: "backup code already used") }
             return Decision(.allow, events: [PolicyEvent(.backupCodeUsed, "\(max(0, left)) left")])
         }
@@ -119,8 +123,9 @@ struct TOTPFlow {
         }
         let uri = factor.uri(call.config, user: subject.displayName)
         let info: (String) -> Void = { _ = call.host.converse(.textInfo, $0) }
-        info("Two-factor authentication must be set up for this account. Scan this QR code with an "
-            + "authenticator app (or enter the key by hand), then type the code it shows.")
+        info(
+            "Two-factor authentication must be set up for this account. Scan this QR code with an "
+                + "authenticator app (or enter the key by hand), then type the code it shows.")
         if let picture = QRText.render(uri) { info(picture) }
         info("Key: \(Base32.encode(factor.secret))\nURI: \(uri)")
         guard var typed = call.host.converse(.promptEchoOff, Prompts.code) else {
@@ -130,13 +135,16 @@ struct TOTPFlow {
         SecretBytes.wipe(&typed)
         guard confirmation == .confirmed else { return try fail(reason: "wrong enrollment code") }
         let decision = try call.commit(subject: subject, store: store) { state throws(StoreError) -> Decision in
-            if let lock = state.activeLock(at: call.now) { return policy.refusedWhileLocked(lock, now: call.now, detail: "") }
+            if let lock = state.activeLock(at: call.now) {
+                return policy.refusedWhileLocked(lock, now: call.now, detail: "")
+            }
             _ = try factor.save(uid: uid, store: store, now: call.now)
             return Decision(.allow, events: [PolicyEvent(.mfaEnrolled, "enrolled during login")])
         }
         if decision.verdict == .allow {
-            info("Two-factor authentication is set up. Backup codes, each usable once; keep them safe:\n"
-                + factor.backupCodes.map { $0.display }.joined(separator: "\n"))
+            info(
+                "Two-factor authentication is set up. Backup codes, each usable once; keep them safe:\n"
+                    + factor.backupCodes.map { $0.display }.joined(separator: "\n"))
             // sshd delivers messages only together with a prompt: without this one the codes
             // would never reach an SSH user. The answer does not matter; the secret is stored.
             Prompts.discard(call, .promptEchoOn, Prompts.acknowledge)

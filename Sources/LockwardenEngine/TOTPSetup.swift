@@ -11,8 +11,9 @@ public enum TOTPSetup {
         case .sha256: algorithm = .sha256
         case .sha512: algorithm = .sha512
         }
-        return TOTPSettings(algorithm: algorithm, digits: config.totpDigits, period: config.totpPeriod,
-                            window: config.totpWindow)
+        return TOTPSettings(
+            algorithm: algorithm, digits: config.totpDigits, period: config.totpPeriod,
+            window: config.totpWindow)
     }
 
     public static func issuer(_ config: LockwardenConfig) -> String {
@@ -20,7 +21,8 @@ public enum TOTPSetup {
     }
 
     /// The otpauth:// URI for a user's secret.
-    public static func uri(_ config: LockwardenConfig, user: String, secret: [UInt8], settings: TOTPSettings) -> String {
+    public static func uri(_ config: LockwardenConfig, user: String, secret: [UInt8], settings: TOTPSettings) -> String
+    {
         OTPAuthURI.make(issuer: issuer(config), account: user, secret: secret, settings: settings)
     }
 }

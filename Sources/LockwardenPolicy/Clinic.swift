@@ -31,17 +31,21 @@ public struct Clinic: Equatable, Sendable {
                 case "owners": owners = parseList(value)
                 default:
                     diagnostics.append(
-                        .init(severity: .warning, location: location, message: "unknown key \"\(Escape.text(key, limit: 64))\" ignored"))
+                        .init(
+                            severity: .warning, location: location,
+                            message: "unknown key \"\(Escape.text(key, limit: 64))\" ignored"))
                 }
             }
             guard isPlainName(section.name), clinics.allSatisfy({ $0.name != section.name }) else {
-                diagnostics.append(.init(severity: .error, location: location, message: "clinic names must be unique plain names"))
+                diagnostics.append(
+                    .init(severity: .error, location: location, message: "clinic names must be unique plain names"))
                 continue
             }
             guard let members, !members.isEmpty, let owners, !owners.isEmpty else {
                 diagnostics.append(
-                    .init(severity: .error, location: location,
-                          message: "needs members and owners, each @group or a list of user names"))
+                    .init(
+                        severity: .error, location: location,
+                        message: "needs members and owners, each @group or a list of user names"))
                 continue
             }
             clinics.append(Clinic(name: section.name, members: members, owners: owners))

@@ -17,8 +17,7 @@ struct ConfigKey {
 
     static func count(
         _ name: String, _ range: ClosedRange<Int64>, _ set: @escaping (inout LockwardenConfig, Int) -> Void
-    ) -> ConfigKey
-    {
+    ) -> ConfigKey {
         ConfigKey(name: name, isBoolean: false) { config, text in
             guard let value = parseInteger(text, range), let exact = Int(exactly: value) else {
                 return rangeMessage(name, range)
@@ -66,95 +65,96 @@ func parseInteger(_ text: String, _ range: ClosedRange<Int64>) -> Int64? {
 private let oneYear: Int64 = 31_536_000
 
 // Immutable after initialisation; nonisolated(unsafe) only because closures are not Sendable.
-nonisolated(unsafe) let configKeys: [ConfigKey] = [
-    .count("deny", 0...1_000, { $0.deny = $1 }),
-    .integer("fail_interval", 1...oneYear, { $0.failInterval = $1 }),
-    .integer("unlock_time", 0...oneYear, { $0.unlockTime = $1 }),
-    ConfigKey(name: "root_unlock_time", isBoolean: false) { config, text in
-        guard let value = parseInteger(text, 0...oneYear) else {
-            return "root_unlock_time must be a whole number from 0 to \(oneYear)"
-        }
-        config.rootUnlockTime = value
-        return nil
-    },
-    .boolean("even_deny_root", { $0.evenDenyRoot = $1 }),
-    ConfigKey(name: "exempt_group", isBoolean: false) { config, text in
-        guard isPlainName(text) else { return "exempt_group must be a group name" }
-        config.exemptGroup = text
-        return nil
-    },
-    .count("lockouts_before_action", 0...1_000, { $0.lockoutsBeforeAction = $1 }),
-    .choice("lockout_action", { $0.lockoutAction = $1 }),
-    .integer("unlock_time_multiplier", 1...100, { $0.unlockTimeMultiplier = $1 }),
-    .integer("max_unlock_time", 0...oneYear, { $0.maxUnlockTime = $1 }),
-    .count("max_consecutive_failures", 0...1_000_000, { $0.maxConsecutiveFailures = $1 }),
-    .boolean("silent", { $0.silent = $1 }),
-    .boolean("show_lock_message", { $0.showLockMessage = $1 }),
-    .choice("on_error", { $0.onError = $1 }),
-    .choice("sync", { $0.sync = $1 }),
-    .boolean("log_successes", { $0.logSuccesses = $1 }),
-    ConfigKey(name: "db", isBoolean: false) { config, text in
-        // The path is written into log lines: no control characters.
-        guard text.hasPrefix("/"), Escape.isPrintable(text), text.utf8.count < 4_096 else {
-            return "db must be an absolute path"
-        }
-        config.databasePath = text
-        return nil
-    },
-    .count("max_events", 100...100_000_000, { $0.maxEvents = $1 }),
-    .count("max_unknown_users", 10...10_000_000, { $0.maxUnknownUsers = $1 }),
-    .count("busy_timeout", 0...60_000, { $0.busyTimeoutMilliseconds = $1 }),
-    .count("record_timeout", 0...120_000, { $0.recordTimeoutMilliseconds = $1 }),
-    .boolean("debug", { $0.debug = $1 }),
-    .choice("totp", { $0.totp = $1 }),
-    .choice("totp_algorithm", { $0.totpHash = $1 }),
-    ConfigKey(name: "totp_digits", isBoolean: false) { config, text in
-        guard text == "6" || text == "8" else { return "totp_digits must be 6 or 8" }
-        config.totpDigits = text == "6" ? 6 : 8
-        return nil
-    },
-    .integer("totp_period", 15...300, { $0.totpPeriod = $1 }),
-    .count("totp_window", 0...10, { $0.totpWindow = $1 }),
-    ConfigKey(name: "totp_issuer", isBoolean: false) { config, text in
-        guard text.utf8.count <= 64, text.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
-            return "totp_issuer must be printable text of at most 64 bytes"
-        }
-        config.totpIssuer = text
-        return nil
-    },
-    .boolean("notify_on_lock", { $0.notifyOnLock = $1 }),
-    ConfigKey(name: "mail_command", isBoolean: false) { config, text in
-        guard text.hasPrefix("/"), text.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
-            return "mail_command must start with an absolute path"
-        }
-        config.mailCommand = text
-        return nil
-    },
-    address("mail_from", { $0.mailFrom = $1 }),
-    address("admin_email", { $0.adminEmail = $1 }),
-    ConfigKey(name: "user_email", isBoolean: false) { config, text in
-        guard text.isEmpty || MailAddress.checked(MailTemplate.substitute(text, ["user": "user"])) != nil else {
-            return "user_email must be an address pattern such as {user}@clinic.example"
-        }
-        config.userEmail = text
-        return nil
-    },
-    .boolean("unlock_pin", { $0.unlockPIN = $1 }),
-    .count("pin_requests_per_hour", 1...1_000, { $0.pinRequestsPerHour = $1 }),
-    .count("pin_failures_per_hour", 1...1_000, { $0.pinFailuresPerHour = $1 }),
-    ConfigKey(name: "admin_group", isBoolean: false) { config, text in
-        guard isPlainName(text) else { return "admin_group must be a group name" }
-        config.adminGroup = text
-        return nil
-    },
-    ConfigKey(name: "notify_program", isBoolean: false) { config, text in
-        guard text.hasPrefix("/"), !text.contains(" "), Escape.isPrintable(text) else {
-            return "notify_program must be an absolute path"
-        }
-        config.notifyProgram = text
-        return nil
-    },
-] + MailTemplateName.allCases.flatMap(templateKeys)
+nonisolated(unsafe) let configKeys: [ConfigKey] =
+    [
+        .count("deny", 0...1_000, { $0.deny = $1 }),
+        .integer("fail_interval", 1...oneYear, { $0.failInterval = $1 }),
+        .integer("unlock_time", 0...oneYear, { $0.unlockTime = $1 }),
+        ConfigKey(name: "root_unlock_time", isBoolean: false) { config, text in
+            guard let value = parseInteger(text, 0...oneYear) else {
+                return "root_unlock_time must be a whole number from 0 to \(oneYear)"
+            }
+            config.rootUnlockTime = value
+            return nil
+        },
+        .boolean("even_deny_root", { $0.evenDenyRoot = $1 }),
+        ConfigKey(name: "exempt_group", isBoolean: false) { config, text in
+            guard isPlainName(text) else { return "exempt_group must be a group name" }
+            config.exemptGroup = text
+            return nil
+        },
+        .count("lockouts_before_action", 0...1_000, { $0.lockoutsBeforeAction = $1 }),
+        .choice("lockout_action", { $0.lockoutAction = $1 }),
+        .integer("unlock_time_multiplier", 1...100, { $0.unlockTimeMultiplier = $1 }),
+        .integer("max_unlock_time", 0...oneYear, { $0.maxUnlockTime = $1 }),
+        .count("max_consecutive_failures", 0...1_000_000, { $0.maxConsecutiveFailures = $1 }),
+        .boolean("silent", { $0.silent = $1 }),
+        .boolean("show_lock_message", { $0.showLockMessage = $1 }),
+        .choice("on_error", { $0.onError = $1 }),
+        .choice("sync", { $0.sync = $1 }),
+        .boolean("log_successes", { $0.logSuccesses = $1 }),
+        ConfigKey(name: "db", isBoolean: false) { config, text in
+            // The path is written into log lines: no control characters.
+            guard text.hasPrefix("/"), Escape.isPrintable(text), text.utf8.count < 4_096 else {
+                return "db must be an absolute path"
+            }
+            config.databasePath = text
+            return nil
+        },
+        .count("max_events", 100...100_000_000, { $0.maxEvents = $1 }),
+        .count("max_unknown_users", 10...10_000_000, { $0.maxUnknownUsers = $1 }),
+        .count("busy_timeout", 0...60_000, { $0.busyTimeoutMilliseconds = $1 }),
+        .count("record_timeout", 0...120_000, { $0.recordTimeoutMilliseconds = $1 }),
+        .boolean("debug", { $0.debug = $1 }),
+        .choice("totp", { $0.totp = $1 }),
+        .choice("totp_algorithm", { $0.totpHash = $1 }),
+        ConfigKey(name: "totp_digits", isBoolean: false) { config, text in
+            guard text == "6" || text == "8" else { return "totp_digits must be 6 or 8" }
+            config.totpDigits = text == "6" ? 6 : 8
+            return nil
+        },
+        .integer("totp_period", 15...300, { $0.totpPeriod = $1 }),
+        .count("totp_window", 0...10, { $0.totpWindow = $1 }),
+        ConfigKey(name: "totp_issuer", isBoolean: false) { config, text in
+            guard text.utf8.count <= 64, text.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
+                return "totp_issuer must be printable text of at most 64 bytes"
+            }
+            config.totpIssuer = text
+            return nil
+        },
+        .boolean("notify_on_lock", { $0.notifyOnLock = $1 }),
+        ConfigKey(name: "mail_command", isBoolean: false) { config, text in
+            guard text.hasPrefix("/"), text.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
+                return "mail_command must start with an absolute path"
+            }
+            config.mailCommand = text
+            return nil
+        },
+        address("mail_from", { $0.mailFrom = $1 }),
+        address("admin_email", { $0.adminEmail = $1 }),
+        ConfigKey(name: "user_email", isBoolean: false) { config, text in
+            guard text.isEmpty || MailAddress.checked(MailTemplate.substitute(text, ["user": "user"])) != nil else {
+                return "user_email must be an address pattern such as {user}@clinic.example"
+            }
+            config.userEmail = text
+            return nil
+        },
+        .boolean("unlock_pin", { $0.unlockPIN = $1 }),
+        .count("pin_requests_per_hour", 1...1_000, { $0.pinRequestsPerHour = $1 }),
+        .count("pin_failures_per_hour", 1...1_000, { $0.pinFailuresPerHour = $1 }),
+        ConfigKey(name: "admin_group", isBoolean: false) { config, text in
+            guard isPlainName(text) else { return "admin_group must be a group name" }
+            config.adminGroup = text
+            return nil
+        },
+        ConfigKey(name: "notify_program", isBoolean: false) { config, text in
+            guard text.hasPrefix("/"), !text.contains(" "), Escape.isPrintable(text) else {
+                return "notify_program must be an absolute path"
+            }
+            config.notifyProgram = text
+            return nil
+        },
+    ] + MailTemplateName.allCases.flatMap(templateKeys)
 
 /// An empty value or a plain mail address.
 private func address(_ name: String, _ set: @escaping (inout LockwardenConfig, String) -> Void) -> ConfigKey {
@@ -173,7 +173,8 @@ private func templateKeys(_ name: MailTemplateName) -> [ConfigKey] {
             return nil
         },
         ConfigKey(name: "mail_\(name.rawValue)_body", isBoolean: false) { config, text in
-            config.mailTemplates[name, default: name.defaultTemplate].body = TextReplace.all(in: text, "\\n", with: "\n")
+            config.mailTemplates[name, default: name.defaultTemplate].body = TextReplace.all(
+                in: text, "\\n", with: "\n")
             return nil
         },
     ]

@@ -94,7 +94,8 @@ public enum ConfigParser {
                 continue
             }
             guard let (key, value) = splitAssignment(line) else {
-                parsed.diagnostics.append(.init(severity: .error, location: location(), message: "expected key = value"))
+                parsed.diagnostics.append(
+                    .init(severity: .error, location: location(), message: "expected key = value"))
                 continue
             }
             if skippingSection { continue }
@@ -122,15 +123,20 @@ public enum ConfigParser {
             } else if let key = configKeys.first(where: { $0.name == argument }), key.isBoolean {
                 apply(key: argument, value: "yes", location: location(), into: &parsed)
             } else {
-                parsed.diagnostics.append(.init(severity: .warning, location: location(), message: "unknown argument ignored"))
+                parsed.diagnostics.append(
+                    .init(severity: .warning, location: location(), message: "unknown argument ignored"))
             }
         }
     }
 
-    private static func apply(key: String, value: String, location: @autoclosure () -> String, into parsed: inout ParsedConfig) {
+    private static func apply(
+        key: String, value: String, location: @autoclosure () -> String, into parsed: inout ParsedConfig
+    ) {
         guard let entry = configKeys.first(where: { $0.name == key }) else {
             parsed.diagnostics.append(
-                .init(severity: .warning, location: location(), message: "unknown key \"\(Escape.text(key, limit: 64))\" ignored"))
+                .init(
+                    severity: .warning, location: location(),
+                    message: "unknown key \"\(Escape.text(key, limit: 64))\" ignored"))
             return
         }
         if let problem = entry.apply(&parsed.config, value) {
@@ -152,7 +158,9 @@ public enum ConfigParser {
         }
         guard sectionKinds.contains(String(kind)) else {
             parsed.diagnostics.append(
-                .init(severity: .warning, location: location, message: "unknown section \"\(Escape.text(String(kind), limit: 64))\" ignored"))
+                .init(
+                    severity: .warning, location: location,
+                    message: "unknown section \"\(Escape.text(String(kind), limit: 64))\" ignored"))
             return nil
         }
         return ConfigSection(kind: String(kind), name: String(name), entries: [])

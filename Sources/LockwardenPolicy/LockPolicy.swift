@@ -17,7 +17,9 @@ public struct Decision: Equatable, Sendable {
     public var events: [PolicyEvent]
     public var userMessage: String?
 
-    public init(_ verdict: Verdict, newState: AccountState? = nil, events: [PolicyEvent] = [], userMessage: String? = nil) {
+    public init(
+        _ verdict: Verdict, newState: AccountState? = nil, events: [PolicyEvent] = [], userMessage: String? = nil
+    ) {
         self.verdict = verdict
         self.newState = newState
         self.events = events
@@ -132,7 +134,8 @@ public struct LockPolicy: Sendable {
         guard state.passwordChangeRequired else { return Decision(.allow) }
         var next = state
         next.passwordChangeRequired = false
-        return Decision(.allow, newState: next, events: [PolicyEvent(.passwordChanged, "password change requirement cleared")])
+        return Decision(
+            .allow, newState: next, events: [PolicyEvent(.passwordChanged, "password change requirement cleared")])
     }
 
     /// An administrator lifts the lock; the counters and the streak start again.
@@ -157,7 +160,8 @@ public struct LockPolicy: Sendable {
         let until = duration.map { now.saturatingAdd($0) }
         let lock = Lock(lockedAt: now, until: until, reason: reason)
         next.lock = lock
-        return Decision(.allow, newState: next, events: [PolicyEvent(.accountLocked, lockDetail(lock, streak: nil, now: now))])
+        return Decision(
+            .allow, newState: next, events: [PolicyEvent(.accountLocked, lockDetail(lock, streak: nil, now: now))])
     }
 
     // MARK: - Rules

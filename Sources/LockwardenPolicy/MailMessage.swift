@@ -30,7 +30,8 @@ public enum MailAddress {
         else { return nil }
         let local = bytes[..<at]
         let domain = bytes[(at + 1)...]
-        let localAllowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.!#$%&'*+/=?^_`{|}~-".utf8)
+        let localAllowed = Set(
+            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.!#$%&'*+/=?^_`{|}~-".utf8)
         let domainAllowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-".utf8)
         guard local.count <= 64, local.allSatisfy(localAllowed.contains), domain.allSatisfy(domainAllowed.contains),
             domain.first != UInt8(ascii: "."), domain.last != UInt8(ascii: "."), domain.first != UInt8(ascii: "-")

@@ -97,7 +97,9 @@ extension StateStore {
     /// Account and second-factor rows are written only inside `immediateTransaction`, so that
     /// the index always follows them.
     func requireTransaction() throws(StoreError) {
-        guard connection.inTransaction else { throw .invalidArgument("account state is written only inside a transaction") }
+        guard connection.inTransaction else {
+            throw .invalidArgument("account state is written only inside a transaction")
+        }
     }
 
     func hasState(_ key: AccountKey) throws(StoreError) -> Bool {
@@ -134,7 +136,8 @@ extension StateStore {
     /// Every key with state, as the index holds them.
     func indexedKeys() throws(StoreError) -> [UInt64] {
         let statement = try connection.prepare(
-            "SELECT uid, name FROM accounts WHERE \(AccountIndex.accountHasStateSQL) UNION ALL SELECT uid, NULL FROM mfa")
+            "SELECT uid, name FROM accounts WHERE \(AccountIndex.accountHasStateSQL) UNION ALL SELECT uid, NULL FROM mfa"
+        )
         try statement.bind([])
         var keys: [UInt64] = []
         while try statement.step() {

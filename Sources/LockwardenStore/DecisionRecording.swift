@@ -9,7 +9,9 @@ public struct EventContext: Sendable {
     public var tty: String
     public var actor: String
 
-    public init(user: String, uid: UInt32?, service: String = "", rhost: String = "", tty: String = "", actor: String = "") {
+    public init(
+        user: String, uid: UInt32?, service: String = "", rhost: String = "", tty: String = "", actor: String = ""
+    ) {
         self.user = user
         self.uid = uid
         self.service = service

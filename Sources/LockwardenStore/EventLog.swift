@@ -41,7 +41,8 @@ public struct EventFilter: Sendable {
     /// recorded under that name while the system did not know it (no UID).
     public var uid: UInt32?
 
-    public init(user: String? = nil, action: String? = nil, since: Int64? = nil, limit: Int = 1_000, uid: UInt32? = nil) {
+    public init(user: String? = nil, action: String? = nil, since: Int64? = nil, limit: Int = 1_000, uid: UInt32? = nil)
+    {
         self.user = user
         self.action = action
         self.since = since

@@ -13,8 +13,10 @@ public struct MFARecord: Equatable, Sendable {
     public var resetAt: Int64?
     public var resetBy: String?
 
-    public init(uid: UInt32, secret: [UInt8]? = nil, settings: TOTPSettings = TOTPSettings(), lastStep: UInt64? = nil,
-                enrolledAt: Int64? = nil, reenrollRequired: Bool = false, resetAt: Int64? = nil, resetBy: String? = nil) {
+    public init(
+        uid: UInt32, secret: [UInt8]? = nil, settings: TOTPSettings = TOTPSettings(), lastStep: UInt64? = nil,
+        enrolledAt: Int64? = nil, reenrollRequired: Bool = false, resetAt: Int64? = nil, resetBy: String? = nil
+    ) {
         self.uid = uid
         self.secret = secret
         self.settings = settings
@@ -49,7 +51,8 @@ extension StateStore {
             digits: Int(clamping: statement.integer(2)), period: statement.integer(3))
         return MFARecord(
             uid: uid, secret: statement.isNull(0) ? nil : statement.blob(0), settings: settings,
-            lastStep: statement.optionalInteger(4).flatMap { UInt64(exactly: $0) }, enrolledAt: statement.optionalInteger(5),
+            lastStep: statement.optionalInteger(4).flatMap { UInt64(exactly: $0) },
+            enrolledAt: statement.optionalInteger(5),
             reenrollRequired: statement.integer(6) != 0, resetAt: statement.optionalInteger(7),
             resetBy: statement.optionalText(8))
     }
@@ -67,7 +70,8 @@ extension StateStore {
                 reset_at = excluded.reset_at, reset_by = excluded.reset_by
             """
         ).run([
-            .integer(Int64(record.uid)), record.secret.map(SQLValue.blob) ?? .null, .text(record.settings.algorithm.rawValue),
+            .integer(Int64(record.uid)), record.secret.map(SQLValue.blob) ?? .null,
+            .text(record.settings.algorithm.rawValue),
             .integer(Int64(record.settings.digits)), .integer(record.settings.period),
             record.lastStep.map { .integer(Int64(clamping: $0)) } ?? .null, record.enrolledAt.sql,
             .integer(record.reenrollRequired ? 1 : 0), record.resetAt.sql, record.resetBy.sql,
@@ -104,7 +108,8 @@ extension StateStore {
         throws(StoreError)
     {
         try connection.prepare("DELETE FROM backup_codes WHERE uid = ?").run([.integer(Int64(uid))])
-        let insert = try connection.prepare("INSERT INTO backup_codes (uid, salt, hash, created_at) VALUES (?, ?, ?, ?)")
+        let insert = try connection.prepare(
+            "INSERT INTO backup_codes (uid, salt, hash, created_at) VALUES (?, ?, ?, ?)")
         for code in codes {
             try insert.run([.integer(Int64(uid)), .blob(code.salt), .blob(code.hash), .integer(now)])
         }

@@ -19,7 +19,9 @@ extension StateStore {
             INSERT INTO outbox (created_at, kind, recipient, subject, body, next_attempt_at)
             VALUES (?, ?, ?, ?, ?, ?)
             """
-        ).run([.integer(now), .text(kind), .text(message.to), .text(message.subject), .text(message.body), .integer(now)])
+        ).run([
+            .integer(now), .text(kind), .text(message.to), .text(message.subject), .text(message.body), .integer(now),
+        ])
     }
 
     /// The outbox kind of a lock notice: queued with the lock (uid only, no lookups under the
@@ -48,7 +50,9 @@ extension StateStore {
     public func expandLockNotice(id: Int64, into mails: [(kind: String, message: MailMessage)], now: Int64)
         throws(StoreError) -> Bool
     {
-        try connection.prepare("DELETE FROM outbox WHERE id = ? AND kind = ?").run([.integer(id), .text(Self.lockNoticeKind)])
+        try connection.prepare("DELETE FROM outbox WHERE id = ? AND kind = ?").run([
+            .integer(id), .text(Self.lockNoticeKind),
+        ])
         guard connection.changes == 1 else { return false }
         for mail in mails { try enqueue(kind: mail.kind, message: mail.message, now: now) }
         return true

@@ -53,9 +53,12 @@ final class Statement {
             switch value {
             case .integer(let number): code = sqlite3_bind_int64(handle, index, number)
             case .null: code = sqlite3_bind_null(handle, index)
-            case .text(let text): code = lw_sqlite3_bind_text_copy(handle, index, text, Int32(clamping: text.utf8.count))
+            case .text(let text):
+                code = lw_sqlite3_bind_text_copy(handle, index, text, Int32(clamping: text.utf8.count))
             case .blob(let bytes):
-                code = bytes.withUnsafeBytes { lw_sqlite3_bind_blob_copy(handle, index, $0.baseAddress, Int32(clamping: $0.count)) }
+                code = bytes.withUnsafeBytes {
+                    lw_sqlite3_bind_blob_copy(handle, index, $0.baseAddress, Int32(clamping: $0.count))
+                }
             }
             guard code == SQLITE_OK else { throw error(code) }
             index += 1

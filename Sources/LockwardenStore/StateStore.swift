@@ -19,7 +19,9 @@ public final class StateStore {
     /// Accounts whose rows the current transaction wrote: their index entries follow.
     var touchedKeys: [AccountKey] = []
 
-    private init(connection: Connection, path: String, maxEvents: Int, maxUnknownUsers: Int, busyTimeout: Int) throws(StoreError) {
+    private init(connection: Connection, path: String, maxEvents: Int, maxUnknownUsers: Int, busyTimeout: Int)
+        throws(StoreError)
+    {
         self.connection = connection
         self.path = path
         self.maxEvents = maxEvents
@@ -68,7 +70,9 @@ public final class StateStore {
     /// and the path must still name the file this connection has open.
     public func revalidate(for config: LockwardenConfig) throws(StoreError) {
         try Self.checkFiles(path: path)
-        guard FileIdentity(path: path) == opened else { throw .cannotOpen(path: path, detail: "replaced since it was opened") }
+        guard FileIdentity(path: path) == opened else {
+            throw .cannotOpen(path: path, detail: "replaced since it was opened")
+        }
         maxEvents = config.maxEvents
         maxUnknownUsers = config.maxUnknownUsers
         busyTimeoutMilliseconds = config.busyTimeoutMilliseconds
@@ -112,7 +116,8 @@ public final class StateStore {
         try migrate(connection)
         // Whatever the index said was about the database before this: logins rebuild it.
         lw_index_discard(AccountIndex.path(of: path))
-        return try StateStore(connection: connection, path: path, maxEvents: 100_000, maxUnknownUsers: 10_000, busyTimeout: 2_000)
+        return try StateStore(
+            connection: connection, path: path, maxEvents: 100_000, maxUnknownUsers: 10_000, busyTimeout: 2_000)
     }
 
     /// Runs `body` in one `BEGIN IMMEDIATE` transaction; rolls back if it throws. The account

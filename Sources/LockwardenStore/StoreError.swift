@@ -29,16 +29,19 @@ public enum StoreError: Error, Equatable, Sendable {
         case .unsafe(let problem): return "state database refused: \(problem.message)"
         case .cannotOpen(let path, let detail): return "state database cannot be opened: \(path): \(detail)"
         case .readOnly(let path): return "state database read-only: \(path) cannot be written"
-        case .corrupt(let path, let detail): return "state database corrupt: \(path): \(detail) (not recreated; restore or move it aside)"
+        case .corrupt(let path, let detail):
+            return "state database corrupt: \(path): \(detail) (not recreated; restore or move it aside)"
         case .busy(let path): return "state database busy: \(path) stayed locked past busy_timeout"
         case .full(let path): return "state database full: no space left to write \(path)"
         case .ioError(let path, let detail): return "state database I/O error: \(path): \(detail)"
         case .wrongApplication(let path, let found):
             return "state database refused: \(path) is not a Lockwarden database (application_id \(found))"
         case .schemaTooOld(let path, let found):
-            return "state database schema version \(found) is older than \(Schema.version): \(path) (run: lockwarden init)"
+            return
+                "state database schema version \(found) is older than \(Schema.version): \(path) (run: lockwarden init)"
         case .schemaTooNew(let path, let found):
-            return "state database schema version \(found) is newer than this Lockwarden supports (\(Schema.version)): \(path)"
+            return
+                "state database schema version \(found) is newer than this Lockwarden supports (\(Schema.version)): \(path)"
         case .sqlite(let path, let code, let detail): return "state database error \(code): \(path): \(detail)"
         case .invalidArgument(let detail): return "invalid request: \(detail)"
         }
@@ -46,7 +49,9 @@ public enum StoreError: Error, Equatable, Sendable {
 
     /// Classifies an SQLite result code; the message never includes bound values.
     static func from(code: Int32, connection: OpaquePointer?, path: String) -> StoreError {
-        let detail = connection.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) } ?? String(cString: sqlite3_errstr(code))
+        let detail =
+            connection.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) }
+            ?? String(cString: sqlite3_errstr(code))
         // A full disk often surfaces as an I/O error (the WAL or shared memory cannot grow).
         if code & 0xFF == SQLITE_IOERR, let connection, sqlite3_system_errno(connection) == ENOSPC {
             return .full(path: path)

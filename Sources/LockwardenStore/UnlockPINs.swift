@@ -12,7 +12,9 @@ public struct StoredUnlockPIN: Equatable, Sendable {
 
 extension StateStore {
     /// Stores a new PIN; earlier PINs for the same target and administrator stop working.
-    public func addUnlockPIN(targetUID: UInt32, actor: String, salt: [UInt8], hash: [UInt8], now: Int64, expiresAt: Int64)
+    public func addUnlockPIN(
+        targetUID: UInt32, actor: String, salt: [UInt8], hash: [UInt8], now: Int64, expiresAt: Int64
+    )
         throws(StoreError)
     {
         try connection.prepare("DELETE FROM unlock_pins WHERE target_uid = ? AND actor = ?")

@@ -78,7 +78,10 @@ public enum Accounts {
     }
 
     private static func withPasswdBuffer(
-        _ lookup: (UnsafeMutablePointer<passwd>, UnsafeMutablePointer<CChar>, Int, UnsafeMutablePointer<UnsafeMutablePointer<passwd>?>) -> Int32
+        _ lookup: (
+            UnsafeMutablePointer<passwd>, UnsafeMutablePointer<CChar>, Int,
+            UnsafeMutablePointer<UnsafeMutablePointer<passwd>?>
+        ) -> Int32
     ) -> SystemUser? {
         var entry = passwd()
         var result: UnsafeMutablePointer<passwd>?

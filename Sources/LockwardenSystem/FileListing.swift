@@ -16,7 +16,8 @@ extension Files {
         guard lstat(path, &info) == 0 else { return .failure(SystemError("lstat \(path)", errno: lw_errno())) }
         let type = lw_file_type(info.st_mode)
         let kind: FileStatus.Kind =
-            type == lw_type_regular ? .regular
+            type == lw_type_regular
+            ? .regular
             : type == lw_type_directory ? .directory : type == lw_type_symlink ? .symlink : .other
         return .success(FileStatus(kind: kind, owner: info.st_uid, permissions: UInt32(info.st_mode & 0o7777)))
     }

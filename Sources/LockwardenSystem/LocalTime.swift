@@ -18,7 +18,9 @@ public enum LocalTime {
 
     /// The epoch seconds of a local date and time; nil for a date that does not exist (mktime
     /// would normalise 2024-02-30 into March).
-    public static func epoch(year: Int32, month: Int32, day: Int32, hour: Int32 = 0, minute: Int32 = 0, second: Int32 = 0)
+    public static func epoch(
+        year: Int32, month: Int32, day: Int32, hour: Int32 = 0, minute: Int32 = 0, second: Int32 = 0
+    )
         -> Int64?
     {
         var parts = tm()

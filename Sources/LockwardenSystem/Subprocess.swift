@@ -84,7 +84,8 @@ public enum Subprocess {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         for descriptor: Int32 in 0...2 {
-            posix_spawn_file_actions_addopen(&actions, descriptor, "/dev/null", descriptor == 0 ? O_RDONLY : O_WRONLY, 0)
+            posix_spawn_file_actions_addopen(
+                &actions, descriptor, "/dev/null", descriptor == 0 ? O_RDONLY : O_WRONLY, 0)
         }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -110,10 +111,14 @@ public enum Subprocess {
             if result == pid {
                 let exitCode = (status >> 8) & 0xFF
                 let signalled = status & 0x7F
-                if signalled != 0 { return .failure(SystemError("\(program) killed by signal \(signalled)", errno: EINTR)) }
+                if signalled != 0 {
+                    return .failure(SystemError("\(program) killed by signal \(signalled)", errno: EINTR))
+                }
                 return .success(exitCode)
             }
-            if result < 0 && lw_errno() != EINTR { return .failure(SystemError("waitpid \(program)", errno: lw_errno())) }
+            if result < 0 && lw_errno() != EINTR {
+                return .failure(SystemError("waitpid \(program)", errno: lw_errno()))
+            }
             usleep(10_000)
         }
         kill(pid, SIGKILL)

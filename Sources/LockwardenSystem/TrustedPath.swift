@@ -68,7 +68,9 @@ public enum TrustedPath {
             .dropFirst()
         guard components.count <= 64, components.allSatisfy({ !$0.isEmpty && !isDotComponent($0) && !$0.contains(0) })
         else { return .failure(.notCanonical(path: path)) }
-        if let top = components.first.map({ String(decoding: $0, as: UTF8.self) }), ["proc", "sys", "dev"].contains(top) {
+        if let top = components.first.map({ String(decoding: $0, as: UTF8.self) }),
+            ["proc", "sys", "dev"].contains(top)
+        {
             return .failure(.pseudoFileSystem(path: path))
         }
         return .success(Array(components))

@@ -9,7 +9,8 @@ public enum BackupCodeFormat {
         guard random.count >= randomBytesPerCode else { return nil }
         let symbols = Array(Base32.encode(Array(random.prefix(randomBytesPerCode))).utf8.prefix(length))
         guard symbols.count == length else { return nil }
-        return String(decoding: symbols.prefix(5), as: UTF8.self) + "-" + String(decoding: symbols.suffix(5), as: UTF8.self)
+        return String(decoding: symbols.prefix(5), as: UTF8.self) + "-"
+            + String(decoding: symbols.suffix(5), as: UTF8.self)
     }
 
     /// What a user typed, reduced to the canonical 10 upper-case symbols; nil if it cannot be a code.

@@ -56,7 +56,8 @@ public enum TOTPVerifier {
         secret: [UInt8], settings: TOTPSettings, at time: Int64, using provider: Provider
     ) -> String? {
         guard let step = OTP.timeStep(at: time, period: settings.period) else { return nil }
-        return OTP.hotp(secret: secret, counter: step, digits: settings.digits, algorithm: settings.algorithm, using: provider)
+        return OTP.hotp(
+            secret: secret, counter: step, digits: settings.digits, algorithm: settings.algorithm, using: provider)
     }
 }
 

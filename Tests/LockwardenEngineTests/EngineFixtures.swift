@@ -91,7 +91,8 @@ struct EngineFixture {
     /// One PAM call through the engine, as the module would make it.
     func call(
         _ stage: CallStage, _ mode: String?, user: [UInt8] = unknownUser, now: Int64, silent: Bool = false,
-        changeExpired: Bool = false, callerIsRoot: Bool = true, service: [UInt8] = Array("sshd".utf8), rhost: [UInt8] = Array("192.0.2.9".utf8),
+        changeExpired: Bool = false, callerIsRoot: Bool = true, service: [UInt8] = Array("sshd".utf8),
+        rhost: [UInt8] = Array("192.0.2.9".utf8),
         tty: [UInt8] = Array("ssh".utf8), arguments extra: [String] = [], session: LoginSession? = nil
     ) -> (verdict: Verdict, host: RecordingHost) {
         let host = RecordingHost()

@@ -6,16 +6,16 @@ import LockwardenSystem
 import Testing
 
 private let root = Array("root".utf8)
-private func hasRoot() -> Bool { Accounts.user(uid: 0)?.name == "root" }
 
 /// The totp step with injected time: codes, replays, backup codes and failures.
-@Suite("TOTP step of a login", .enabled(if: hasRoot()))
+@Suite("TOTP step of a login")
 struct TOTPFlowTests {
     /// Root enrolled by an administrator at t0, confirmed with the code of t0.
     private func enrolled(_ fixture: EngineFixture) throws -> NewSecondFactor {
         var factor = try #require(NewSecondFactor.make(fixture.config))
         #expect(factor.confirm(totpCode(factor.secret, at: t0), now: t0) == .confirmed)
-        let target = try #require(Accounts.user(uid: 0).map { AdminTarget(key: .user(uid: 0, name: $0.name), user: $0, eventName: "root") })
+        let target = try #require(
+            Accounts.user(uid: 0).map { AdminTarget(key: .user(uid: 0, name: $0.name), user: $0, eventName: "root") })
         let result = try fixture.administration(at: t0).perform(.enroll(factor, replace: false), on: target)
         #expect(result.outcome == .enrolled(replaced: false))
         return factor
@@ -36,7 +36,10 @@ struct TOTPFlowTests {
 
         let replay = answering(code)
         #expect(fixture.totpStep(user: root, at: now + 1, host: replay) == .deny)
-        #expect(replay.lines == ["Login failed: user=root uid=0 service=sshd rhost=192.0.2.9 tty=ssh (failure 1 in a row; replayed code)"])
+        #expect(
+            replay.lines == [
+                "Login failed: user=root uid=0 service=sshd rhost=192.0.2.9 tty=ssh (failure 1 in a row; replayed code)"
+            ])
 
         // The code of t0 was used to confirm the enrollment: it is a replay too.
         let enrollmentCode = answering(totpCode(factor.secret, at: t0))

@@ -339,7 +339,8 @@ struct ConfigParserTests {
         #expect(parsed.config.deny == 4)
         #expect(
             parsed.config.clinics == [
-                Clinic(name: "north", members: [.group("north-staff")], owners: [.user("north-owner"), .user("dr.who")]),
+                Clinic(
+                    name: "north", members: [.group("north-staff")], owners: [.user("north-owner"), .user("dr.who")]),
                 Clinic(name: "south", members: [.user("alice"), .user("bob")], owners: [.group("south-owners")]),
             ])
     }
@@ -376,7 +377,9 @@ struct ConfigParserTests {
         expected.clinics = [Clinic(name: "east", members: [.user("m")], owners: [.user("e")])]
         #expect(parsed.config == expected)
         #expect(
-            parsed.sections == [ConfigSection(kind: "clinic", name: "east", entries: [("members", "m"), ("owners", "e")])])
+            parsed.sections == [
+                ConfigSection(kind: "clinic", name: "east", entries: [("members", "m"), ("owners", "e")])
+            ])
     }
 }
 

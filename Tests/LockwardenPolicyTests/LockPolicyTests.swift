@@ -363,7 +363,8 @@ struct LockPolicyTests {
         #expect(rules.lockMessage(lock, now: 0) == "The account is locked. Try again in 106751991167300 days 15 hours.")
         // More than Int64.max seconds left saturates to the same text.
         #expect(
-            rules.lockMessage(lock, now: -1_000) == "The account is locked. Try again in 106751991167300 days 15 hours.")
+            rules.lockMessage(lock, now: -1_000) == "The account is locked. Try again in 106751991167300 days 15 hours."
+        )
         let forever = rules.lock(AccountState(), reason: "audit", duration: .max, now: t0)
         #expect(forever.newState?.lock?.until == .max)
         let backwards = rules.lock(AccountState(), reason: "audit", duration: .min, now: t0)

@@ -14,19 +14,22 @@ struct MailMessageTests {
         let message = MailMessage(to: "owner@clinic.example", subject: "Locked: " + hostile, body: "Name: " + hostile)
         let rendered = message.rendered(from: "lockwarden@clinic.example") ?? ""
         let headers = headerLines(rendered)
-        #expect(headers.map { $0.split(separator: ":").first ?? "" } == [
-            "From", "To", "Subject", "MIME-Version", "Content-Type", "Content-Transfer-Encoding", "Auto-Submitted",
-        ])
+        #expect(
+            headers.map { $0.split(separator: ":").first ?? "" } == [
+                "From", "To", "Subject", "MIME-Version", "Content-Type", "Content-Transfer-Encoding", "Auto-Submitted",
+            ])
         #expect(!headers.contains { $0.contains("Bcc") && !$0.hasPrefix("Subject:") })
         #expect(rendered.contains("Name: Alice\\x0D"))
         #expect(!rendered.contains("\r"))
     }
 
-    @Test("addresses must be plain local@domain", arguments: [
-        ("alice@clinic.example", true), ("a.b+c@x-y.example", true), ("Alice <a@b.example>", false),
-        ("a@b.example\r\nBcc: c@d", false), ("a@@b", false), ("@b.example", false), ("a@", false),
-        ("a b@c.example", false), ("a@.example", false), ("\"a\"@b.example", false),
-    ])
+    @Test(
+        "addresses must be plain local@domain",
+        arguments: [
+            ("alice@clinic.example", true), ("a.b+c@x-y.example", true), ("Alice <a@b.example>", false),
+            ("a@b.example\r\nBcc: c@d", false), ("a@@b", false), ("@b.example", false), ("a@", false),
+            ("a b@c.example", false), ("a@.example", false), ("\"a\"@b.example", false),
+        ])
     func addresses(_ address: String, _ valid: Bool) {
         #expect((MailAddress.checked(address) != nil) == valid)
         #expect((MailMessage(to: address, subject: "s", body: "b").rendered(from: "x@y.example") != nil) == valid)
@@ -42,7 +45,8 @@ struct MailMessageTests {
     func subjectControls() {
         #expect(MailHeader.encode("Locked: \u{202E}nimda") == "Locked:  nimda")
         #expect(MailHeader.encode("\u{E9}\u{2028}\u{2066}x") == "=?UTF-8?B?w6kgIHg=?=")
-        let rendered = MailMessage(to: "a@b.example", subject: "\u{202E}{full_name}", body: "").rendered(from: "c@d.example")
+        let rendered = MailMessage(to: "a@b.example", subject: "\u{202E}{full_name}", body: "").rendered(
+            from: "c@d.example")
         #expect(rendered?.contains("Subject:  {full_name}\n") == true)
     }
 

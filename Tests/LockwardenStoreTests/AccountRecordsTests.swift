@@ -50,7 +50,8 @@ struct AccountRecordsTests {
         state.recentFailures = [t0]
         try store(state, for: .user(uid: 1_000, name: "alice"), in: database)
         try database.connection.execute(
-            "UPDATE accounts SET recent_failures = '  1 2  x 3 -4 +5 99999999999999999999 - 6e1 -9223372036854775808 7 '")
+            "UPDATE accounts SET recent_failures = '  1 2  x 3 -4 +5 99999999999999999999 - 6e1 -9223372036854775808 7 '"
+        )
         #expect(
             try database.account(.user(uid: 1_000, name: "alice")).state.recentFailures
                 == [1, 2, 3, -4, 5, Int64.min, 7])

@@ -4,7 +4,7 @@ import Testing
 
 /// Configuration and programs are trusted only along a root-owned path that nobody else can
 /// write, checked on open descriptors.
-@Suite("Trusted paths", .enabled(if: geteuid() == 0))
+@Suite("Trusted paths")
 struct TrustedPathTests {
     private static let base = "/run/lockwarden-tests"
 
@@ -51,7 +51,9 @@ struct TrustedPathTests {
         #expect(TrustedPath.open("/dev/null") == .failure(.pseudoFileSystem(path: "/dev/null")))
         let dotted = directory + "/../../proc/self/cmdline"
         #expect(TrustedPath.open(dotted) == .failure(.notCanonical(path: dotted)))
-        #expect(TrustedPath.open(directory + "//lockwarden.conf") == .failure(.notCanonical(path: directory + "//lockwarden.conf")))
+        #expect(
+            TrustedPath.open(directory + "//lockwarden.conf")
+                == .failure(.notCanonical(path: directory + "//lockwarden.conf")))
         #expect(symlink(file, directory + "/link") == 0)
         #expect(TrustedPath.open(directory + "/link") == .failure(.symlink(path: directory + "/link")))
         // A directory others may write: they could swap the file.

@@ -18,7 +18,9 @@ private let rfc6238: [(time: Int64, algorithm: OTPAlgorithm, code: String)] = [
 ]
 
 /// RFC 4226 Appendix D: HOTP values for counters 0...9, 6 digits, SHA-1.
-private let rfc4226 = ["755224", "287082", "359152", "969429", "338314", "254676", "287922", "162583", "399871", "520489"]
+private let rfc4226 = [
+    "755224", "287082", "359152", "969429", "338314", "254676", "287922", "162583", "399871", "520489",
+]
 
 private func seed(for algorithm: OTPAlgorithm) -> [UInt8] {
     switch algorithm {
@@ -32,7 +34,8 @@ private func seed(for algorithm: OTPAlgorithm) -> [UInt8] {
 func rfc6238Vector(_ index: Int) {
     let row = rfc6238[index]
     let settings = TOTPSettings(algorithm: row.algorithm, digits: 8)
-    #expect(TOTPVerifier.code(secret: seed(for: row.algorithm), settings: settings, at: row.time, using: hmac) == row.code)
+    #expect(
+        TOTPVerifier.code(secret: seed(for: row.algorithm), settings: settings, at: row.time, using: hmac) == row.code)
 }
 
 @Test("RFC 4226 Appendix D vectors", arguments: rfc4226.indices)
@@ -46,7 +49,8 @@ func windowEdges() {
     let settings = TOTPSettings(digits: 6)
     let now: Int64 = 1_700_000_010
     for (offset, accepted) in [(-2, false), (-1, true), (0, true), (1, true), (2, false)] {
-        let code = TOTPVerifier.code(secret: seed20, settings: settings, at: now + Int64(offset) * 30, using: hmac) ?? ""
+        let code =
+            TOTPVerifier.code(secret: seed20, settings: settings, at: now + Int64(offset) * 30, using: hmac) ?? ""
         let result = TOTPVerifier.verify(
             code: Array(code.utf8), secret: seed20, settings: settings, now: now, lastAcceptedStep: nil, using: hmac)
         if accepted {
@@ -64,13 +68,23 @@ func replay() {
     let step = UInt64(now / 30)
     let current = Array((TOTPVerifier.code(secret: seed20, settings: settings, at: now, using: hmac) ?? "").utf8)
     let older = Array((TOTPVerifier.code(secret: seed20, settings: settings, at: now - 30, using: hmac) ?? "").utf8)
-    #expect(TOTPVerifier.verify(code: current, secret: seed20, settings: settings, now: now, lastAcceptedStep: step, using: hmac) == .replayed)
-    #expect(TOTPVerifier.verify(code: older, secret: seed20, settings: settings, now: now, lastAcceptedStep: step, using: hmac) == .replayed)
-    #expect(TOTPVerifier.verify(code: current, secret: seed20, settings: settings, now: now, lastAcceptedStep: step - 1, using: hmac) == .accepted(step: step))
+    #expect(
+        TOTPVerifier.verify(
+            code: current, secret: seed20, settings: settings, now: now, lastAcceptedStep: step, using: hmac)
+            == .replayed)
+    #expect(
+        TOTPVerifier.verify(
+            code: older, secret: seed20, settings: settings, now: now, lastAcceptedStep: step, using: hmac) == .replayed
+    )
+    #expect(
+        TOTPVerifier.verify(
+            code: current, secret: seed20, settings: settings, now: now, lastAcceptedStep: step - 1, using: hmac)
+            == .accepted(step: step))
 }
 
-@Test("anything but exactly the configured number of ASCII digits is malformed",
-      arguments: ["", "12345", "1234567", "12345a", " 123456", "123456\n", "１２３４５６", "-12345", "123 456"])
+@Test(
+    "anything but exactly the configured number of ASCII digits is malformed",
+    arguments: ["", "12345", "1234567", "12345a", " 123456", "123456\n", "１２３４５６", "-12345", "123 456"])
 func strictFormat(_ typed: String) {
     let result = TOTPVerifier.verify(
         code: Array(typed.utf8), secret: seed20, settings: TOTPSettings(), now: 1_700_000_000, lastAcceptedStep: nil,

@@ -12,6 +12,8 @@ public func trapCoreSessionOpen() -> UnsafeMutableRawPointer? { nil }
 public func trapCoreSessionClose(_ session: UnsafeMutableRawPointer?) {}
 
 @_cdecl("lw_core_handle")
-public func trapCoreHandle(_ request: UnsafeRawPointer?, _ host: UnsafeRawPointer?, _ session: UnsafeMutableRawPointer?) -> Int32 {
+public func trapCoreHandle(_ request: UnsafeRawPointer?, _ host: UnsafeRawPointer?, _ session: UnsafeMutableRawPointer?)
+    -> Int32
+{
     fatalError("forced trap for the runtime hygiene test")
 }

@@ -33,7 +33,8 @@ struct FuzzEnvironment {
             return mkdtemp(pointer) != nil
         }
         guard made else { setupFailure("mkdtemp failed") }
-        let directory = String(decoding: template.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let directory = String(
+            decoding: template.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
         createdDirectory = directory
         atexit { removeCreatedDirectory() }
 

@@ -28,28 +28,32 @@ private let stages: [UInt32] = [
     UInt32(LW_STAGE_PASSWORD_UPDATE), UInt32(LW_STAGE_AUTHENTICATE), 0, 5, UInt32.max,
 ]
 
-private let userWords: [[UInt8]] = [
-    "root", "daemon", "bin", "sys", "nobody", "sync", "no-such-user", "ROOT", "root ", " root", "root\n", "root\0",
-    "ro\0ot", "daemon\u{1B}[2J", "%n%s%n", "'; DROP TABLE accounts;--", "root' OR '1'='1", "\u{202E}toor",
-    "ｒｏｏｔ", "e\u{301}", "\u{E9}", "..", "../../etc/passwd", "",
-].map { Array(text: $0) } + [[0xC0, 0x80], [0xED, 0xA0, 0x80], [0xFF], [0x72, 0x6F, 0x6F, 0x74, 0xFF]]
+private let userWords: [[UInt8]] =
+    [
+        "root", "daemon", "bin", "sys", "nobody", "sync", "no-such-user", "ROOT", "root ", " root", "root\n", "root\0",
+        "ro\0ot", "daemon\u{1B}[2J", "%n%s%n", "'; DROP TABLE accounts;--", "root' OR '1'='1", "\u{202E}toor",
+        "ｒｏｏｔ", "e\u{301}", "\u{E9}", "..", "../../etc/passwd", "",
+    ].map { Array(text: $0) } + [[0xC0, 0x80], [0xED, 0xA0, 0x80], [0xFF], [0x72, 0x6F, 0x6F, 0x74, 0xFF]]
 
-private let argumentWords: [[UInt8]] = [
-    "preauth", "authfail", "authsucc", "totp", "changed", "debug", "even_deny_root", "silent=no", "show_lock_message",
-    "deny=1", "deny=0", "unlock_time=0", "unlock_time=1", "fail_interval=1", "root_unlock_time=0",
-    "exempt_group=sudo", "exempt_group=sys", "lockouts_before_action=1", "lockout_action=admin-unlock",
-    "lockout_action=none", "unlock_time_multiplier=100", "max_unlock_time=0", "max_consecutive_failures=1",
-    "on_error=ignore", "totp=required", "totp=optional", "totp=off", "totp_algorithm=sha512", "totp_digits=8",
-    "totp_period=15", "totp_window=0", "totp_window=10", "totp_issuer=Clinic \u{1B}[2J", "notify_on_lock=no",
-    "user_email=", "mail_from=x@y", "max_events=100", "max_unknown_users=10", "busy_timeout=0",
-    "db=/var/lib/lockwarden/lockwarden.db", "db=/\u{1B}]0;x\u{07}\n.db", "db=relative.db", "conf=/etc/passwd",
-    "notify_program=/bin/true", "notify_program=/\r\n", "mail_locked_user_subject=x\\nBcc: a@b", "admin_group=sudo",
-    "unknown=1", "%n%s", "=", "\u{85}",
-].map { Array(text: $0) } + [[0xC0, 0x80], [0x64, 0x65, 0x6E, 0x79, 0x3D, 0x31, 0x00], [0xFF, 0xFE]]
+private let argumentWords: [[UInt8]] =
+    [
+        "preauth", "authfail", "authsucc", "totp", "changed", "debug", "even_deny_root", "silent=no",
+        "show_lock_message",
+        "deny=1", "deny=0", "unlock_time=0", "unlock_time=1", "fail_interval=1", "root_unlock_time=0",
+        "exempt_group=sudo", "exempt_group=sys", "lockouts_before_action=1", "lockout_action=admin-unlock",
+        "lockout_action=none", "unlock_time_multiplier=100", "max_unlock_time=0", "max_consecutive_failures=1",
+        "on_error=ignore", "totp=required", "totp=optional", "totp=off", "totp_algorithm=sha512", "totp_digits=8",
+        "totp_period=15", "totp_window=0", "totp_window=10", "totp_issuer=Clinic \u{1B}[2J", "notify_on_lock=no",
+        "user_email=", "mail_from=x@y", "max_events=100", "max_unknown_users=10", "busy_timeout=0",
+        "db=/var/lib/lockwarden/lockwarden.db", "db=/\u{1B}]0;x\u{07}\n.db", "db=relative.db", "conf=/etc/passwd",
+        "notify_program=/bin/true", "notify_program=/\r\n", "mail_locked_user_subject=x\\nBcc: a@b", "admin_group=sudo",
+        "unknown=1", "%n%s", "=", "\u{85}",
+    ].map { Array(text: $0) } + [[0xC0, 0x80], [0x64, 0x65, 0x6E, 0x79, 0x3D, 0x31, 0x00], [0xFF, 0xFE]]
 
-private let replyWords: [[UInt8]] = [
-    "", "000000", "123456", "12345678", "1234567", "abcdefgh", "ABCDE-FGHIJ", "abcde fghij", "\u{1B}[2J", "%n%s",
-].map { Array(text: $0) } + [[0x00], [0xC0, 0x80], [0xFF]]
+private let replyWords: [[UInt8]] =
+    [
+        "", "000000", "123456", "12345678", "1234567", "abcdefgh", "ABCDE-FGHIJ", "abcde fghij", "\u{1B}[2J", "%n%s",
+    ].map { Array(text: $0) } + [[0x00], [0xC0, 0x80], [0xFF]]
 
 /// The conversation side of one call: answers prompts from the rest of the input.
 final class Session {
@@ -99,29 +103,33 @@ private let logCallback: @convention(c) (UnsafeMutableRawPointer?, Int32, Unsafe
 }
 
 private let converseCallback:
-    @convention(c) (UnsafeMutableRawPointer?, Int32, UnsafePointer<CChar>?, UnsafeMutablePointer<UInt8>?, Int) -> Int32 = {
-        context, style, message, reply, capacity in
-        guard let context else { fuzzFailure("converse without context", "") }
-        guard let message else { fuzzFailure("converse message is NULL", "") }
-        if let problem = TextCheck.problem(cString: message, allowLineFeed: true) {
-            fuzzFailure("message is not clean text", "\(problem): \(showBytes(Array(String(cString: message).utf8)))")
-        }
-        let session = Unmanaged<Session>.fromOpaque(context).takeUnretainedValue()
-        if verbose { writeError("converse \(style): \(showBytes(Array(String(cString: message).utf8), limit: 400))\n") }
-        switch Int(style) {
-        case Int(LW_CONV_PROMPT_ECHO_OFF), Int(LW_CONV_PROMPT_ECHO_ON):
-            guard let reply, capacity == Int(LW_MAX_REPLY_BYTES) else {
-                fuzzFailure("reply buffer is not LW_MAX_REPLY_BYTES", "\(capacity)")
+    @convention(c) (UnsafeMutableRawPointer?, Int32, UnsafePointer<CChar>?, UnsafeMutablePointer<UInt8>?, Int) -> Int32 =
+        {
+            context, style, message, reply, capacity in
+            guard let context else { fuzzFailure("converse without context", "") }
+            guard let message else { fuzzFailure("converse message is NULL", "") }
+            if let problem = TextCheck.problem(cString: message, allowLineFeed: true) {
+                fuzzFailure(
+                    "message is not clean text", "\(problem): \(showBytes(Array(String(cString: message).utf8)))")
             }
-            session.prompts += 1
-            if session.prompts > 16 { fuzzFailure("more than 16 prompts in one call", "\(session.prompts)") }
-            return session.reply(into: reply, capacity: capacity)
-        case Int(LW_CONV_ERROR_MSG), Int(LW_CONV_TEXT_INFO):
-            return 0
-        default:
-            fuzzFailure("unknown conversation style", "\(style)")
+            let session = Unmanaged<Session>.fromOpaque(context).takeUnretainedValue()
+            if verbose {
+                writeError("converse \(style): \(showBytes(Array(String(cString: message).utf8), limit: 400))\n")
+            }
+            switch Int(style) {
+            case Int(LW_CONV_PROMPT_ECHO_OFF), Int(LW_CONV_PROMPT_ECHO_ON):
+                guard let reply, capacity == Int(LW_MAX_REPLY_BYTES) else {
+                    fuzzFailure("reply buffer is not LW_MAX_REPLY_BYTES", "\(capacity)")
+                }
+                session.prompts += 1
+                if session.prompts > 16 { fuzzFailure("more than 16 prompts in one call", "\(session.prompts)") }
+                return session.reply(into: reply, capacity: capacity)
+            case Int(LW_CONV_ERROR_MSG), Int(LW_CONV_TEXT_INFO):
+                return 0
+            default:
+                fuzzFailure("unknown conversation style", "\(style)")
+            }
         }
-    }
 
 /// A copy of bytes in its own exact-size allocation, so AddressSanitizer sees any read past it.
 private final class Buffers {
@@ -143,7 +151,8 @@ private final class Buffers {
 
 @_cdecl("LLVMFuzzerInitialize")
 public func fuzzContractInitialize(
-    _ argc: UnsafeMutablePointer<Int32>?, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>?
+    _ argc: UnsafeMutablePointer<Int32>?,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>?
 ) -> Int32 {
     _ = FuzzEnvironment.shared
     return 0

@@ -12,11 +12,15 @@
 import FuzzSupport
 import LockwardenPolicy
 
-private let words: [[UInt8]] = [
-    "root", "root\r\nBcc: victim@example.org", "\u{1B}[2J", "\u{1B}]0;title\u{07}", "%n%s", "'; DROP TABLE accounts;--",
-    "user@example.org", "a@b", "lockwarden@example.org", "{user}", "{full_name}", "{host}", "{pin}", "{actor}",
-    "\r", "\n", "\r\n", "\n.\n", "Subject: x", "\u{85}", "\u{2028}", "\u{202E}", "=?UTF-8?B?", "\\", "\\x41",
-].map { Array(text: $0) } + [[0xC0, 0x80], [0xED, 0xA0, 0x80], [0xFF], [0x00], [0xE2, 0x80], [0xF4, 0x90, 0x80, 0x80]]
+private let words: [[UInt8]] =
+    [
+        "root", "root\r\nBcc: victim@example.org", "\u{1B}[2J", "\u{1B}]0;title\u{07}", "%n%s",
+        "'; DROP TABLE accounts;--",
+        "user@example.org", "a@b", "lockwarden@example.org", "{user}", "{full_name}", "{host}", "{pin}", "{actor}",
+        "\r", "\n", "\r\n", "\n.\n", "Subject: x", "\u{85}", "\u{2028}", "\u{202E}", "=?UTF-8?B?", "\\", "\\x41",
+    ].map { Array(text: $0) } + [
+        [0xC0, 0x80], [0xED, 0xA0, 0x80], [0xFF], [0x00], [0xE2, 0x80], [0xF4, 0x90, 0x80, 0x80],
+    ]
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzMail(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {

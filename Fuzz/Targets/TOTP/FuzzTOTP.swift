@@ -22,11 +22,12 @@ private let storedCode: (display: String, candidates: [(id: Int64, salt: [UInt8]
     return (first.display, [(id: 1, salt: first.salt, hash: first.hash)])
 }()
 
-private let words: [[UInt8]] = [
-    "123456", "00000000", "12345", "1234567", "12345a", "١٢٣٤٥٦", "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", "gezdgnbv",
-    "====", "A=B", "ABCDE-FGHIJ", "abcde fghij", "ABCDE-FGHI", "ABCDE--FGHIJ", "0O1I8", "%n%s", "\u{1B}[2J",
-    "'; DROP TABLE backup_codes;--",
-].map { Array(text: $0) } + [[0xC0, 0x80], [0xED, 0xA0, 0x80], [0xFF], [0x00, 0x31, 0x32, 0x33, 0x34, 0x35]]
+private let words: [[UInt8]] =
+    [
+        "123456", "00000000", "12345", "1234567", "12345a", "١٢٣٤٥٦", "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", "gezdgnbv",
+        "====", "A=B", "ABCDE-FGHIJ", "abcde fghij", "ABCDE-FGHI", "ABCDE--FGHIJ", "0O1I8", "%n%s", "\u{1B}[2J",
+        "'; DROP TABLE backup_codes;--",
+    ].map { Array(text: $0) } + [[0xC0, 0x80], [0xED, 0xA0, 0x80], [0xFF], [0x00, 0x31, 0x32, 0x33, 0x34, 0x35]]
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzTOTP(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
