@@ -18,7 +18,7 @@ let fuzzing = Context.environment["LOCKWARDEN_FUZZ"] == "1"
 let package = Package(
     name: "Lockwarden",
     products: [
-        .executable(name: "lockwarden", targets: ["LockwardenCLI"]),
+        .executable(name: "lockwarden", targets: ["LockwardenCLI"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
@@ -51,7 +51,8 @@ let package = Package(
         .target(
             name: "LockwardenEngine",
             dependencies: [
-                "CLibc", "CLockwardenContract", "LockwardenPolicy", "LockwardenStore", "LockwardenSystem", "LockwardenTOTP", "LockwardenCrypto",
+                "CLibc", "CLockwardenContract", "LockwardenPolicy", "LockwardenStore", "LockwardenSystem",
+                "LockwardenTOTP", "LockwardenCrypto",
                 "LockwardenQR",
             ]),
         // The shipped core is this target built in Embedded Swift by scripts/build-core.sh; SwiftPM
@@ -69,6 +70,9 @@ let package = Package(
             // ArgumentParser's FoundationEssentials needs.
         ),
         .testTarget(name: "LockwardenPolicyTests", dependencies: ["LockwardenPolicy"]),
+        // The CLI's own decisions (who is acting) with injected facts.
+        .testTarget(
+            name: "LockwardenCLITests", dependencies: ["LockwardenCLI", "LockwardenPolicy", "LockwardenSystem"]),
         .testTarget(name: "LockwardenTOTPTests", dependencies: ["LockwardenTOTP", "LockwardenCrypto"]),
         .testTarget(name: "LockwardenCryptoTests", dependencies: ["LockwardenCrypto", "LockwardenTOTP", "CCrypto"]),
         .testTarget(

@@ -8,6 +8,13 @@ public struct SystemUser: Equatable, Sendable {
     /// The GECOS field's first part: the user's full name, when set.
     public var fullName: String
 
+    public init(name: String, uid: UInt32, gid: UInt32, fullName: String) {
+        self.name = name
+        self.uid = uid
+        self.gid = gid
+        self.fullName = fullName
+    }
+
     public var isRoot: Bool { uid == 0 }
 }
 
