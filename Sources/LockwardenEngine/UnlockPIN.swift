@@ -21,6 +21,13 @@ public enum UnlockPIN {
         return nil
     }
 
+    /// A PIN that has expired is of no use to anyone: its mail is not sent, nor kept.
+    public static func dropExpiredMail(store: StateStore, now: Int64) throws(StoreError) {
+        _ = try store.immediateTransaction { store throws(StoreError) in
+            try store.dropMail(kind: mailKind, createdAtOrBefore: now - lifetime)
+        }
+    }
+
     /// A uniformly random PIN from 000000 to 999999: 32 random bits, drawn again when they fall
     /// in the incomplete last run of a million (rejection sampling, no modulo bias).
     static func make() -> String? {

@@ -17,10 +17,7 @@ enum MailDelivery {
         do {
             // Lock notices a login queued but did not expand (it was killed, or NSS failed).
             try Notifications.expandLockNotices(store: store, config: config, now: now)
-            // A PIN that has expired is of no use to anyone: its mail is not sent, nor kept.
-            _ = try store.immediateTransaction { store throws(StoreError) in
-                try store.dropMail(kind: UnlockPIN.mailKind, createdAtOrBefore: now - UnlockPIN.lifetime)
-            }
+            try UnlockPIN.dropExpiredMail(store: store, now: now)
             mails = try store.claimDueMail(now: now, until: now.saturatingAdd(300))
         } catch {
             result.failed.append(error.message)
