@@ -1,4 +1,5 @@
 import ArgumentParser
+import LockwardenEngine
 import LockwardenPolicy
 import LockwardenStore
 import LockwardenSystem
@@ -45,9 +46,13 @@ struct ShowCommand: ParsableCommand {
         let view = AccountView(
             record: record, systemUser: target.systemUser, hasRecord: hasRecord, config: config, now: now)
         let mfa: MFAView
+        var deviceCodeUntil: Int64?
         if let systemUser = target.systemUser {
             do {
                 mfa = try MFAView.load(store, uid: systemUser.uid, name: systemUser.name)
+                // Whether one is pending and until when; never the code (only its hash is kept).
+                deviceCodeUntil = try store.oneTimeCode(uid: systemUser.uid, purpose: .deviceAuthorization)
+                    .flatMap { $0.isUsable(at: now, maxTries: DeviceAuthorization.maxTries) ? $0.expiresAt : nil }
             } catch {
                 throw Failure.exit(error.message)
             }
@@ -56,13 +61,15 @@ struct ShowCommand: ParsableCommand {
         }
         if json {
             guard case .object(let members) = view.json else { return }
-            print(JSON.object(members + mfa.showMembers).rendered)
+            print(JSON.object(members + mfa.showMembers + [("device_code_until", .optional(deviceCodeUntil))]).rendered)
             return
         }
-        print(Self.describe(view, mfa: mfa, config: config, now: now))
+        print(Self.describe(view, mfa: mfa, config: config, now: now, deviceCodeUntil: deviceCodeUntil))
     }
 
-    static func describe(_ view: AccountView, mfa: MFAView, config: LockwardenConfig, now: Int64) -> String {
+    static func describe(
+        _ view: AccountView, mfa: MFAView, config: LockwardenConfig, now: Int64, deviceCodeUntil: Int64? = nil
+    ) -> String {
         let state = view.state
         var fields = Fields()
         fields.add("User", view.userLabel)
@@ -101,6 +108,7 @@ struct ShowCommand: ParsableCommand {
         fields.add("Password change required", state.passwordChangeRequired ? "yes" : "no")
         fields.add("Last successful login", state.lastSuccessAt.map(TimeText.format) ?? "never")
         fields.add("MFA", mfa.summary)
+        fields.add("Device code", deviceCodeUntil.map { "pending until " + TimeText.format($0) } ?? "-")
         return fields.rendered
     }
 }

@@ -30,8 +30,9 @@ public enum AdminAction {
     case unlockWithPIN(typed: [UInt8])
     /// Save a new second factor; `replace` allows replacing an enrolled one.
     case enroll(NewSecondFactor, replace: Bool)
-    /// Forget the secret and backup codes; the next login enrolls anew.
-    case resetMFA
+    /// Forget the secret and backup codes; the next login enrolls anew. `showCode`: make the
+    /// device authorization code now, for the administrator to hand over (no address needed).
+    case resetMFA(showCode: Bool)
     /// New backup codes for an enrolled user; the old ones stop working.
     case renewBackupCodes([Enrollment.BackupCode])
     /// Where the user's notifications go; nil clears it.
@@ -57,7 +58,8 @@ public enum AdminOutcome: Equatable {
     case enrolled(replaced: Bool)
     /// Enrolled already (meanwhile, or before) and `replace` was not given.
     case alreadyEnrolled
-    case mfaReset(hadSecret: Bool, noticeQueued: Bool)
+    /// `deviceCode` only when asked for: shown once, never logged.
+    case mfaReset(hadSecret: Bool, noticeQueued: Bool, deviceCode: String?)
     case codesRenewed
     case notEnrolled
     case emailSet

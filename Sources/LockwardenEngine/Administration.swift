@@ -40,7 +40,7 @@ public struct Administration {
             return try sendUnlockPIN(target, member, pin: pin, hashed: hashed, to: address)
         case .unlockWithPIN(let typed): return try unlockWithPIN(target, try known(target), typed: typed)
         case .enroll(let factor, let replace): return try enroll(target, try known(target), factor, replace: replace)
-        case .resetMFA: return try resetMFA(target, try known(target))
+        case .resetMFA(let showCode): return try resetMFA(target, try known(target), showCode: showCode)
         case .renewBackupCodes(let codes): return try renewBackupCodes(target, try known(target), codes)
         case .setEmail(let address): return try setEmail(target, try known(target), address)
         }
@@ -190,7 +190,8 @@ public struct Administration {
     /// Deletes the secret, its last step and every backup code, marks the user for
     /// enrollment, records who and when, and mails the user (a reset they did not ask for is
     /// worth a question).
-    private func resetMFA(_ target: AdminTarget, _ member: SystemUser) throws(AdminError) -> AdminResult {
+    private func resetMFA(_ target: AdminTarget, _ member: SystemUser, showCode: Bool) throws(AdminError) -> AdminResult
+    {
         return try apply(target) { _ throws(StoreError) -> (Decision, AdminOutcome) in
             let previous = try store.mfa(uid: member.uid)
             let hadSecret = previous?.isEnrolled ?? false
@@ -209,11 +210,19 @@ public struct Administration {
                     now: now)
                 queued = true
             }
-            let detail =
+            var detail =
                 hadSecret ? "secret and \(codes) backup codes deleted" : "no secret was enrolled; marked for enrollment"
+            // A code from before this reset must not open the new enrollment.
+            var deviceCode: String?
+            if showCode {
+                deviceCode = try DeviceAuthorization.issue(uid: member.uid, store: store, config: config, now: now)
+                detail += "; device authorization code shown to the administrator"
+            } else {
+                try store.markOneTimeCodeUsed(uid: member.uid, purpose: .deviceAuthorization, now: now)
+            }
             return (
                 Decision(.allow, events: [PolicyEvent(.mfaReset, detail)]),
-                .mfaReset(hadSecret: hadSecret, noticeQueued: queued)
+                .mfaReset(hadSecret: hadSecret, noticeQueued: queued, deviceCode: deviceCode)
             )
         }
     }

@@ -24,7 +24,8 @@ enum EventLines {
         case .loginFailed, .loginFailedLocked, .accountUnlockFailed, .passwordChangeRequired, .mfaReset,
             .backupCodeUsed:
             return .notice
-        case .accountUnlocked, .loginSucceeded, .passwordChanged, .mfaEnrolled, .backupCodesRenewed, .unlockPINSent:
+        case .accountUnlocked, .loginSucceeded, .passwordChanged, .mfaEnrolled, .backupCodesRenewed, .unlockPINSent,
+            .deviceCodeSent, .deviceAuthorized:
             return .info
         }
     }

@@ -52,6 +52,12 @@ struct TOTPFlow {
             return try verify(uid: uid, secret: secret, settings: record.settings)
         }
         if config.totp == .required || record?.reenrollRequired == true {
+            // After a reset, a mailed code first proves the login is the user's own.
+            if record?.reenrollRequired == true, config.reenrollVerification == .mail,
+                let refused = try DeviceAuthorization(call: call, subject: subject, store: store).check(uid: uid)
+            {
+                return refused
+            }
             return try enroll(uid: uid)
         }
         return .ignore

@@ -28,28 +28,9 @@ public enum UnlockPIN {
         }
     }
 
-    /// A uniformly random PIN from 000000 to 999999: 32 random bits, drawn again when they fall
-    /// in the incomplete last run of a million (rejection sampling, no modulo bias).
-    static func make() -> String? {
-        let range: UInt64 = 1_000_000
-        let bound: UInt64 = (1 << 32) - (1 << 32) % range
-        for _ in 0..<16 {
-            guard let bytes = RandomBytes.make(4), bytes.count == 4 else { return nil }
-            let value = bytes.reduce(UInt64(0)) { ($0 << 8) | UInt64($1) }
-            guard value < bound else { continue }
-            let text = String(value % range)
-            return String(repeating: "0", count: max(0, digits - text.count)) + text
-        }
-        return nil
-    }
+    static func make() -> String? { MailedCode.make(digits: digits) }
 
-    /// A fresh salt and the PIN's hash under it.
-    static func hash(_ pin: String) -> (salt: [UInt8], hash: [UInt8])? {
-        guard let salt = RandomBytes.make(SecretHash.saltBytes),
-            let hash = SecretHash.derive(Array(pin.utf8), salt: salt)
-        else { return nil }
-        return (salt, hash)
-    }
+    static func hash(_ pin: String) -> (salt: [UInt8], hash: [UInt8])? { MailedCode.hash(pin) }
 
     /// Why a typed PIN did not unlock.
     public enum Refusal: Equatable, Sendable {
@@ -81,9 +62,7 @@ public enum UnlockPIN {
         if stored.usedAt != nil { return .refused(id: stored.id, reason: .alreadyUsed) }
         if stored.tries >= maxTries { return .refused(id: stored.id, reason: .tooManyTries) }
         if now >= stored.expiresAt { return .refused(id: stored.id, reason: .expired) }
-        var candidate = typed.filter { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") && $0 != 13 }
-        defer { SecretBytes.wipe(&candidate) }
-        guard candidate.count <= 64, SecretHash.matches(candidate, salt: stored.salt, expected: stored.hash) else {
+        guard MailedCode.matches(typed, salt: stored.salt, hash: stored.hash) else {
             return .refused(id: stored.id, reason: .wrongPIN)
         }
         return .accepted(id: stored.id)

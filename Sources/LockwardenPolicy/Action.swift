@@ -15,6 +15,8 @@ public enum Action: String, CaseIterable, Sendable {
     case backupCodesRenewed = "Backup codes renewed"
     case unlockPINSent = "Unlock PIN sent"
     case accessRefused = "Access refused"
+    case deviceCodeSent = "Device code sent"
+    case deviceAuthorized = "Device authorized"
 
     /// Accepts the display text in any letter case, e.g. for `log --action`.
     public init?(displayName: String) {

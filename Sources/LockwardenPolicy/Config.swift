@@ -32,6 +32,14 @@ public enum TOTPRequirement: String, CaseIterable, Sendable {
     case required = "required"
 }
 
+/// What a login must show before it may enroll a new second factor after `mfa reset`.
+public enum ReenrollVerification: String, CaseIterable, Sendable {
+    /// A device authorization code mailed to the user (or handed over by an administrator).
+    case mail = "mail"
+    /// Nothing: the password alone leads to the QR code.
+    case none = "none"
+}
+
 /// The HMAC behind TOTP codes.
 public enum TOTPHash: String, CaseIterable, Sendable {
     case sha1 = "sha1"
@@ -80,6 +88,9 @@ public struct LockwardenConfig: Equatable, Sendable {
     public var totpWindow: Int = 1
     /// Shown by authenticator apps next to the code; empty means "Lockwarden on HOSTNAME".
     public var totpIssuer: String = ""
+    public var reenrollVerification: ReenrollVerification = .mail
+    /// How long a device authorization code is valid, in seconds.
+    public var deviceCodeLifetime: Int64 = 900
 
     // Administrators' workflow: notifications, PIN-confirmed unlock, clinics.
     public var notifyOnLock: Bool = true

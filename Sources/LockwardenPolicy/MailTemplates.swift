@@ -49,6 +49,8 @@ public enum MailTemplateName: String, CaseIterable, Sendable {
     case unlockPIN = "unlock_pin"
     /// To a user whose second factor was reset.
     case mfaReset = "mfa_reset"
+    /// To a user signing in after a reset: the code that lets them enroll a new second factor.
+    case deviceAuthorization = "device_authorization"
 
     public var defaultTemplate: MailTemplate {
         switch self {
@@ -88,6 +90,18 @@ public enum MailTemplateName: String, CaseIterable, Sendable {
                     The second factor of your account {user} on {host} was reset by {actor}.
 
                     You will set up a new one at your next login.
+                    """)
+        case .deviceAuthorization:
+            return MailTemplate(
+                subject: "Device Authorization",
+                body: """
+                    Someone signed in to your account {user} on {host} with your password and is about to set up \
+                    a new second factor. If that is you, type this device authorization code at the prompt:
+
+                    {code}
+
+                    The code is valid for {minutes} minutes; only the most recent code works. If it was not you, \
+                    contact your administrator: your password is known to someone else.
                     """)
         }
     }

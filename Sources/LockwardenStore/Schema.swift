@@ -2,7 +2,7 @@
 public enum Schema {
     /// "LkWd": tells a Lockwarden database from any other SQLite file.
     public static let applicationID: Int32 = 0x4C6B_5764
-    public static let version: Int32 = 5
+    public static let version: Int32 = 6
 
     /// Statements that take a database from version N-1 to N; index 0 builds version 1.
     static let migrations: [[String]] = [
@@ -140,6 +140,23 @@ public enum Schema {
         // an unknown name's failure can be made to take as long (FailureTiming).
         [
             "CREATE TABLE failure_timing (slot INTEGER PRIMARY KEY, microseconds INTEGER NOT NULL)"
+        ],
+        // Version 6: one-time codes mailed to a user (device authorization before a new second
+        // factor, password reset): one per user and purpose, so only the most recent works.
+        [
+            """
+            CREATE TABLE one_time_codes (
+                uid INTEGER NOT NULL,
+                purpose TEXT NOT NULL,
+                salt BLOB NOT NULL,
+                hash BLOB NOT NULL,
+                created_at INTEGER NOT NULL,
+                expires_at INTEGER NOT NULL,
+                tries INTEGER NOT NULL DEFAULT 0,
+                used_at INTEGER,
+                PRIMARY KEY (uid, purpose)
+            )
+            """
         ],
     ]
 

@@ -48,10 +48,15 @@ struct AdministrationTests {
         let fixture = try EngineFixture(settings: "totp = required\n")
         defer { fixture.remove() }
         let target = try #require(rootTarget)
-        let reset = try fixture.administration(at: t0).perform(.resetMFA, on: target)
-        #expect(reset.outcome == .mfaReset(hadSecret: false, noticeQueued: false))
-
-        let host = ScriptedHost { _, shown in shownSecret(shown).map { totpCode($0, at: t0 + 60) } }
+        let reset = try fixture.administration(at: t0).perform(.resetMFA(showCode: true), on: target)
+        guard case .mfaReset(hadSecret: false, noticeQueued: false, let deviceCode?) = reset.outcome else {
+            Issue.record("unexpected \(reset.outcome)")
+            return
+        }
+        let host = ScriptedHost { prompt, shown in
+            prompt == "Device authorization code: "
+                ? Array(deviceCode.utf8) : shownSecret(shown).map { totpCode($0, at: t0 + 60) }
+        }
         #expect(fixture.totpStep(user: root, at: t0 + 60, host: host) == .allow)
         let record = try #require(try fixture.openStore().mfa(uid: 0))
         #expect(record.isEnrolled)

@@ -7,7 +7,8 @@ import time
 import pexpect
 import pytest
 
-from conftest import MODULE, PASSWORD, WRONG
+from conftest import MODULE, PASSWORD, WRONG, trusted_cli
+from smtp_sink import SmtpSink
 from qrdecode import decode_qr_text
 from sshd_server import SshServer
 from test_totp import TOTP_STACK, enroll, fresh_code
@@ -36,18 +37,18 @@ def login(server, user, answers, timeout=30):
     shown = ""
     remaining = list(answers)
     while True:
-        index = child.expect([r"Password: ", r"Verification code: ", r"Press Enter[^:]*: ", "LOGGED-IN-OK",
-                              pexpect.EOF, pexpect.TIMEOUT])
+        index = child.expect([r"Password: ", r"Verification code: ", r"Device authorization code: ",
+                              r"Press Enter[^:]*: ", "LOGGED-IN-OK", pexpect.EOF, pexpect.TIMEOUT])
         shown += child.before + (child.after if isinstance(child.after, str) else "")
-        if index == 2:
+        if index == 3:
             child.sendline("")
-        elif index in (0, 1):
+        elif index in (0, 1, 2):
             if not remaining:
                 child.close(force=True)
                 return False, shown
             answer = remaining.pop(0)
             child.sendline(answer(shown) if callable(answer) else answer)
-        elif index == 3:
+        elif index == 4:
             child.expect(pexpect.EOF)
             return True, shown
         else:
@@ -62,12 +63,42 @@ def test_password_and_code_over_keyboard_interactive(sshd):
     assert "Backup codes" in shown
 
 
-def test_reenrollment_over_ssh_shows_a_scannable_qr_code(sshd, env):
-    server = sshd(deny=5, unlock_time=600, totp="required")
+@pytest.fixture
+def smtp():
+    sink = SmtpSink()
+    yield sink
+    sink.close()
+
+
+def device_code(smtp, count):
+    """The code of the newest "Device Authorization" mail, once `count` mails have come."""
+    mail = [m for m in smtp.wait_for(count) if m["message"]["Subject"] == "Device Authorization"][-1]
+    return re.search(r"^(\d{8})\s*$", mail["message"].get_content(), re.M).group(1)
+
+
+def test_reenrollment_over_ssh_needs_the_mailed_device_code_first(sshd, env, smtp):
+    """The articles: after a reset, "the next time the user signs in, they will receive a Device
+    Authorization email and need to use this code to authenticate. Once complete, they will then
+    be shown the Multi-Factor Authentication page with a new code to scan." """
+    server = sshd(deny=5, unlock_time=600, totp="required", user_email="{user}@clinic.example",
+                  mail_command=smtp.mail_command(), notify_program=trusted_cli())
     enroll(env, "lwt-bob")
-    env.cli("mfa", "reset", "lwt-bob", check=True)
-    ok, shown = login(server, "lwt-bob", [PASSWORD, lambda text: fresh_code(re.search(r"Key: ([A-Z2-7]+)", text).group(1))])
+    env.cli("mfa", "reset", "lwt-bob", check=True)  # mail 1: the reset notice
+    # Someone with only the password: a wrong device code ends the login before any QR code.
+    ok, shown = login(server, "lwt-bob", [PASSWORD, "00000000"])
+    assert not ok and "Device authorization code: " in shown and "Key: " not in shown, shown
+    assert "A device authorization code was mailed to your address" in shown, shown
+    mails = smtp.wait_for(2)
+    device = [m for m in mails if m["message"]["Subject"] == "Device Authorization"]
+    assert [m["to"] for m in device] == [["lwt-bob@clinic.example"]], mails
+    code = device_code(smtp, 2)
+    details = [e["detail"] for e in env.events("lwt-bob", "--action", "Login failed")]
+    assert details and details[-1].endswith("wrong device authorization code"), details
+    # The user, with the mail: the code, then the QR code and the first TOTP code.
+    ok, shown = login(server, "lwt-bob", [PASSWORD, code,
+                                          lambda text: fresh_code(re.search(r"Key: ([A-Z2-7]+)", text).group(1))])
     assert ok, shown
+    assert shown.index("Device authorization code: ") < shown.index("Key: "), shown
     uri = re.search(r"URI: (otpauth://\S+)", shown).group(1)
     assert decode_qr_text(shown.replace("\r", "")) == uri
     status = json.loads(env.cli("mfa", "status", "lwt-bob", "--json", check=True).stdout)

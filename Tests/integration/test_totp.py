@@ -127,12 +127,15 @@ def test_optional_mode_ignores_users_without_a_secret(env):
 def test_reset_then_enrollment_at_next_login(env):
     configure_totp(env)
     old = enroll(env, "lwt-bob")
-    env.cli("mfa", "reset", "lwt-bob", check=True)
+    # No address: the administrator hands the device authorization code over.
+    reset = env.cli("mfa", "reset", "lwt-bob", "--show-code", check=True).stdout
+    code = re.search(r"Device authorization code for lwt-bob \(valid 15 minutes, once\): (\d{8})$", reset, re.M).group(1)
     assert "MFA reset" in [e["action"] for e in env.events("lwt-bob")]
+    assert code not in env.cli("log", "--json", check=True).stdout, "the code is never logged"
 
     driver = subprocess.Popen(
         [DRIVER, "--confdir", env.confdir, "--service", "lw-test", "--user", "lwt-bob", "--ops", "auth",
-         "--answer", PASSWORD, "--stdin-answers"],
+         "--answer", PASSWORD, "--answer", code, "--stdin-answers"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0)
     try:
         shown = read_until(driver, "PROMPT_ECHO_OFF: Verification code: ")
@@ -157,7 +160,7 @@ def test_reset_then_enrollment_at_next_login(env):
 
 
 def test_reenrollment_inside_the_conversation(env):
-    configure_totp(env)
+    configure_totp(env, reenroll_verification="none")
     enroll(env, "lwt-carol")
     env.cli("mfa", "reset", "lwt-carol", check=True)
     first = env.pam("lwt-carol", PASSWORD)
