@@ -157,6 +157,23 @@ static int32_t host_converse(void *context, int32_t style, const char *message,
     return result;
 }
 
+static int32_t host_auth_token(void *context, uint8_t *token, size_t token_capacity)
+{
+    const lw_call *call = context;
+    const void *item = NULL;
+    size_t len;
+
+    if (call == NULL || token == NULL)
+        return -1;
+    if (pam_get_item(call->pamh, PAM_AUTHTOK, &item) != PAM_SUCCESS || item == NULL)
+        return -1;
+    len = strnlen(item, token_capacity + 1);
+    if (len > token_capacity || len > LW_MAX_REPLY_BYTES)
+        return -1;
+    memcpy(token, item, len);
+    return (int32_t)len;
+}
+
 static lw_bytes field(const char *s)
 {
     lw_bytes b = { NULL, 0 };
@@ -220,7 +237,7 @@ static int run_core(pam_handle_t *pamh, uint32_t stage, int flags,
     lw_request request;
     lw_privilege privilege;
     lw_call call = { pamh, (flags & PAM_SILENT) != 0, &privilege };
-    lw_host host = { &call, host_log, host_converse };
+    lw_host host = { &call, host_log, host_converse, host_auth_token };
     lw_signal_state signals;
     lw_core core;
     lw_session *session;

@@ -20,7 +20,11 @@ enum AdminRun {
         } catch {
             switch error {
             case .unknownUser: throw Failure.exit("no such user: \(target.displayName)", status: Failure.notFound)
-            case .noRandomBytes, .store: throw Failure.exit(error.message + failureSuffix)
+            case .noAddress:
+                throw Failure.exit(
+                    "\(target.displayName) has no mail address\(failureSuffix) (lockwarden user set-email "
+                        + "\(target.displayName) ADDRESS, or user_email)")
+            case .noRandomBytes, .store, .noLocalPassword: throw Failure.exit(error.message + failureSuffix)
             }
         }
         Failure.reportDropped(result.dropped.map(\.rawValue))
@@ -37,6 +41,8 @@ final class CommandLog: CallHost, Sendable {
     }
 
     func converse(_ style: ConversationStyle, _ message: String) -> [UInt8]? { nil }
+
+    func authToken() -> [UInt8]? { nil }
 }
 
 extension Target {

@@ -8,7 +8,7 @@ import LockwardenSystem
 ///
 /// - Root itself (real uid 0, neither SUDO_UID nor SUDO_USER set), and a sudo user who is uid 0
 ///   or a member of `admin_group`: an administrator, who may run every command on every user.
-/// - Any other sudo user who owns a clinic: `list`, `show`, `unlock` and `log`, and only on
+/// - Any other sudo user who owns a clinic: `list`, `show`, `unlock`, `log` and `password reset`, and only on
 ///   members of the clinics they own.
 /// - Anybody else, and a sudo user the system does not know: nothing.
 ///
@@ -374,6 +374,14 @@ extension NotifyCommand: AdministeredCommand {
     static var access: CommandAccess { .administrators }
     static var words: String { "notify" }
     var targetUser: String? { nil }
+}
+
+extension PasswordCommand: HelpOnlyCommand {}
+
+extension PasswordCommand.Reset: AdministeredCommand {
+    static var access: CommandAccess { .ownersOnTheirMembers }
+    static var words: String { "password reset" }
+    var targetUser: String? { user }
 }
 
 extension UserCommand: HelpOnlyCommand {}

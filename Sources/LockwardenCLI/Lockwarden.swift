@@ -24,7 +24,8 @@ struct Lockwarden: ParsableCommand {
             """,
         subcommands: [
             ListCommand.self, ShowCommand.self, UnlockCommand.self, LockCommand.self, LogCommand.self,
-            MFACommand.self, UserCommand.self, NotifyCommand.self, DoctorCommand.self, InitCommand.self,
+            MFACommand.self, PasswordCommand.self, UserCommand.self, NotifyCommand.self, DoctorCommand.self,
+            InitCommand.self,
         ])
 
     static var _errorPrefix: String { "lockwarden: " }

@@ -47,12 +47,15 @@ struct ShowCommand: ParsableCommand {
             record: record, systemUser: target.systemUser, hasRecord: hasRecord, config: config, now: now)
         let mfa: MFAView
         var deviceCodeUntil: Int64?
+        var resetCodeUntil: Int64?
         if let systemUser = target.systemUser {
             do {
                 mfa = try MFAView.load(store, uid: systemUser.uid, name: systemUser.name)
                 // Whether one is pending and until when; never the code (only its hash is kept).
                 deviceCodeUntil = try store.oneTimeCode(uid: systemUser.uid, purpose: .deviceAuthorization)
                     .flatMap { $0.isUsable(at: now, maxTries: DeviceAuthorization.maxTries) ? $0.expiresAt : nil }
+                resetCodeUntil = try store.oneTimeCode(uid: systemUser.uid, purpose: .passwordReset)
+                    .flatMap { $0.isUsable(at: now, maxTries: Int.max) ? $0.expiresAt : nil }
             } catch {
                 throw Failure.exit(error.message)
             }
@@ -61,14 +64,24 @@ struct ShowCommand: ParsableCommand {
         }
         if json {
             guard case .object(let members) = view.json else { return }
-            print(JSON.object(members + mfa.showMembers + [("device_code_until", .optional(deviceCodeUntil))]).rendered)
+            print(
+                JSON.object(
+                    members + mfa.showMembers + [
+                        ("device_code_until", .optional(deviceCodeUntil)),
+                        ("reset_code_until", .optional(resetCodeUntil)),
+                    ]
+                ).rendered)
             return
         }
-        print(Self.describe(view, mfa: mfa, config: config, now: now, deviceCodeUntil: deviceCodeUntil))
+        print(
+            Self.describe(
+                view, mfa: mfa, config: config, now: now, deviceCodeUntil: deviceCodeUntil,
+                resetCodeUntil: resetCodeUntil))
     }
 
     static func describe(
-        _ view: AccountView, mfa: MFAView, config: LockwardenConfig, now: Int64, deviceCodeUntil: Int64? = nil
+        _ view: AccountView, mfa: MFAView, config: LockwardenConfig, now: Int64, deviceCodeUntil: Int64? = nil,
+        resetCodeUntil: Int64? = nil
     ) -> String {
         let state = view.state
         var fields = Fields()
@@ -109,6 +122,7 @@ struct ShowCommand: ParsableCommand {
         fields.add("Last successful login", state.lastSuccessAt.map(TimeText.format) ?? "never")
         fields.add("MFA", mfa.summary)
         fields.add("Device code", deviceCodeUntil.map { "pending until " + TimeText.format($0) } ?? "-")
+        fields.add("Reset code", resetCodeUntil.map { "pending until " + TimeText.format($0) } ?? "-")
         return fields.rendered
     }
 }

@@ -34,7 +34,7 @@ enum StackAdvice {
         for rule in authfail where !stopsOnFailure(rule.control) {
             report.warning(
                 "pam",
-                "\(name): \(location(rule)): authfail uses control \"\(rule.control)\"; use [default=die] "
+                "\(name): \(location(rule)): authfail uses control \"\(rule.control)\"; use [success=ok default=die] "
                     + "so the authsucc line never runs after a failure")
         }
         if !preauth.isEmpty && authfail.isEmpty {

@@ -29,6 +29,17 @@ final class BridgeHost: CallHost {
         return Array(reply.prefix(Int(length)))
     }
 
+    func authToken() -> [UInt8]? {
+        guard let authToken = host.auth_token else { return nil }
+        var token = [UInt8](repeating: 0, count: Int(LW_MAX_REPLY_BYTES))
+        defer { token.withUnsafeMutableBytes { SecretBytes.wipe($0) } }
+        let length = token.withUnsafeMutableBufferPointer { buffer in
+            authToken(host.context, buffer.baseAddress, buffer.count)
+        }
+        guard length >= 0, Int(length) <= token.count else { return nil }
+        return Array(token.prefix(Int(length)))
+    }
+
     static func contractPriority(_ priority: LogPriority) -> Int32 {
         switch priority {
         case .error: return Int32(LW_LOG_ERR)

@@ -35,6 +35,8 @@ public enum AdminAction {
     case resetMFA(showCode: Bool)
     /// New backup codes for an enrolled user; the old ones stop working.
     case renewBackupCodes([Enrollment.BackupCode])
+    /// Mail the user a one-time password-reset code (refused while the account is locked).
+    case sendPasswordReset
     /// Where the user's notifications go; nil clears it.
     case setEmail(String?)
     /// Record that the actor was refused `words` (delegation).
@@ -63,6 +65,10 @@ public enum AdminOutcome: Equatable {
     case codesRenewed
     case notEnrolled
     case emailSet
+    /// The reset code was queued in mail to this address (the user's own).
+    case passwordResetSent(address: String)
+    /// The account is locked (until then; nil: until an administrator unlocks it): no mail.
+    case passwordResetRefusedLocked(until: Int64?)
     case refusalRecorded
 }
 
@@ -71,14 +77,20 @@ public enum AdminError: Error, Equatable {
     case store(StoreError)
     /// The action needs a user the system knows.
     case unknownUser
-    /// The kernel supplied no random bytes for a PIN.
+    /// The kernel supplied no random bytes for a PIN or code.
     case noRandomBytes
+    /// The user has no entry in /etc/shadow (a directory user): chpasswd cannot set it.
+    case noLocalPassword
+    /// The user has no mail address (set-email, or user_email).
+    case noAddress
 
     public var message: String {
         switch self {
         case .store(let error): return error.message
         case .unknownUser: return "no such user"
         case .noRandomBytes: return "could not get random bytes"
+        case .noLocalPassword: return "not a local account (no entry in /etc/shadow); reset it where it is kept"
+        case .noAddress: return "no mail address"
         }
     }
 }

@@ -43,6 +43,7 @@ public struct Administration {
         case .resetMFA(let showCode): return try resetMFA(target, try known(target), showCode: showCode)
         case .renewBackupCodes(let codes): return try renewBackupCodes(target, try known(target), codes)
         case .setEmail(let address): return try setEmail(target, try known(target), address)
+        case .sendPasswordReset: return try sendPasswordReset(target, try known(target))
         }
     }
 
@@ -238,6 +239,44 @@ public struct Administration {
             let detail = "\(codes.count) new codes; \(previous) unused old codes no longer work"
             return (Decision(.allow, events: [PolicyEvent(.backupCodesRenewed, detail)]), .codesRenewed)
         }
+    }
+
+    // MARK: - Password reset
+
+    /// In one transaction: refused while locked (an event, no mail); otherwise a new code
+    /// (the earlier one stops working), its mail to the user's own address, and an event.
+    private func sendPasswordReset(_ target: AdminTarget, _ member: SystemUser) throws(AdminError) -> AdminResult {
+        guard Accounts.hasLocalPassword(member.name) else { throw .noLocalPassword }
+        let found: String?
+        do {
+            found = try MailDirectory.address(of: member, store: store, config: config)
+        } catch {
+            throw .store(error)
+        }
+        guard let address = found else { throw .noAddress }
+        var noRandom = false
+        let result = try apply(target) { record throws(StoreError) -> (Decision, AdminOutcome) in
+            if let lock = record.state.activeLock(at: now) {
+                let when = lock.until.map { "locked until " + (LocalTime.format($0) ?? "@\($0)") }
+                let event = PolicyEvent(.passwordResetRefusedLocked, when ?? "locked until an administrator unlocks it")
+                return (Decision(.deny, events: [event]), .passwordResetRefusedLocked(until: lock.until))
+            }
+            guard let code = try PasswordReset.issue(uid: member.uid, store: store, config: config, now: now) else {
+                noRandom = true
+                return (Decision(.ignore), .noRecord)
+            }
+            let text = config.template(.passwordReset).fill([
+                "user": member.name, "full_name": MailDirectory.fullName(of: member), "host": HostName.current(),
+                "actor": actor, "code": code, "minutes": String(max(1, config.resetCodeLifetime / 60)),
+            ])
+            try store.enqueue(
+                kind: PasswordReset.mailKind, message: MailMessage(to: address, subject: text.subject, body: text.body),
+                now: now)
+            let event = PolicyEvent(.passwordResetRequested, "code mailed to " + Escape.text(address, limit: 254))
+            return (Decision(.allow, events: [event]), .passwordResetSent(address: address))
+        }
+        if noRandom { throw .noRandomBytes }
+        return result
     }
 
     // MARK: - Settings and refusals

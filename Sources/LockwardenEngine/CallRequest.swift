@@ -61,6 +61,9 @@ public protocol CallHost: AnyObject {
     func log(_ priority: LogPriority, _ message: String)
     /// Prompts return the reply bytes (nil if the conversation failed); messages return [].
     func converse(_ style: ConversationStyle, _ message: String) -> [UInt8]?
+    /// What an earlier module stored as the PAM auth token (the typed password), or nil. The
+    /// caller clears the copy (SecretBytes.wipe).
+    func authToken() -> [UInt8]?
 }
 
 /// Limits on what crosses from PAM; longer values are refused, never truncated into a key.

@@ -77,6 +77,10 @@ public enum Engine {
     private static func runAccountStep(
         _ step: Step, call: Call, subject: CallSubject, store: StateStore, authStartedAt: Int64?, entered: Int64
     ) throws(StoreError) -> Verdict {
+        // A reset code typed in place of the password: the reset happens here, in this login.
+        if step == .authfail, let verdict = try PasswordReset(call: call, subject: subject, store: store).complete() {
+            return verdict
+        }
         // A wrong password must look like a wrong code: ask for the code that would have come.
         if step == .authfail, try TOTPFlow.wouldAskForCode(call.config, subject: subject, store: store) {
             Prompts.discardCode(call)

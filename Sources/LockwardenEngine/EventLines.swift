@@ -20,12 +20,12 @@ enum EventLines {
 
     static func priority(of action: Action) -> LogPriority {
         switch action {
-        case .accountLocked, .passwordChangeRefused, .accessRefused: return .warning
+        case .accountLocked, .passwordChangeRefused, .accessRefused, .passwordResetRefusedLocked: return .warning
         case .loginFailed, .loginFailedLocked, .accountUnlockFailed, .passwordChangeRequired, .mfaReset,
             .backupCodeUsed:
             return .notice
         case .accountUnlocked, .loginSucceeded, .passwordChanged, .mfaEnrolled, .backupCodesRenewed, .unlockPINSent,
-            .deviceCodeSent, .deviceAuthorized:
+            .deviceCodeSent, .deviceAuthorized, .passwordResetRequested, .passwordResetCodeUsed:
             return .info
         }
     }

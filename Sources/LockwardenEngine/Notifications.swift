@@ -28,7 +28,8 @@ public enum Notifications {
         -> [(kind: String, message: MailMessage)]
     {
         guard let user = Accounts.user(uid: uid) else { return [] }
-        let values = ["user": user.name, "full_name": MailDirectory.fullName(of: user), "host": HostName.current()]
+        var values = ["user": user.name, "full_name": MailDirectory.fullName(of: user), "host": HostName.current()]
+        values["escalation"] = escalationAdvice(uid: uid, name: user.name, store: store, config: config)
         var mails: [(kind: String, message: MailMessage)] = []
         if let address = (try? MailDirectory.address(of: user, store: store, config: config)) ?? nil {
             let text = config.template(.lockedUser).fill(values)
@@ -42,6 +43,19 @@ public enum Notifications {
             mails.append(("locked-owner", MailMessage(to: address, subject: text.subject, body: text.body)))
         }
         return mails
+    }
+
+    /// For `{escalation}`: a user locked `lockouts_before_action` times in a row, with
+    /// `lockout_action = require-password-change`, learns that a new password will be needed and
+    /// how to get a reset code ("a user locked twice in a row is advised to reset the password").
+    static func escalationAdvice(uid: UInt32, name: String, store: StateStore, config: LockwardenConfig) -> String {
+        guard config.lockoutAction == .requirePasswordChange,
+            let state = try? store.account(.user(uid: uid, name: name)).state, state.passwordChangeRequired
+        else { return "" }
+        return "\n\nYour account has been locked \(state.lockStreak) times in a row. Once it is active again, a "
+            + "password change will be required at your next login. If you do not know your password, ask your "
+            + "administrator or clinic owner for a password reset code (lockwarden password reset); it is mailed "
+            + "to you and typed in place of the password."
     }
 
     /// Starts `lockwarden notify --background`, which detaches the real sender and returns at

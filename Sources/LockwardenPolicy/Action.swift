@@ -17,6 +17,9 @@ public enum Action: String, CaseIterable, Sendable {
     case accessRefused = "Access refused"
     case deviceCodeSent = "Device code sent"
     case deviceAuthorized = "Device authorized"
+    case passwordResetRequested = "Password reset requested"
+    case passwordResetRefusedLocked = "Password reset refused (locked)"
+    case passwordResetCodeUsed = "Password reset code used"
 
     /// Accepts the display text in any letter case, e.g. for `log --action`.
     public init?(displayName: String) {

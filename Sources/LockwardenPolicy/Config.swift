@@ -91,6 +91,8 @@ public struct LockwardenConfig: Equatable, Sendable {
     public var reenrollVerification: ReenrollVerification = .mail
     /// How long a device authorization code is valid, in seconds.
     public var deviceCodeLifetime: Int64 = 900
+    /// How long a password-reset code is valid, in seconds.
+    public var resetCodeLifetime: Int64 = 3_600
 
     // Administrators' workflow: notifications, PIN-confirmed unlock, clinics.
     public var notifyOnLock: Bool = true

@@ -124,6 +124,7 @@ nonisolated(unsafe) let configKeys: [ConfigKey] =
         },
         .choice("reenroll_verification", { $0.reenrollVerification = $1 }),
         .integer("device_code_lifetime", 60...86_400, { $0.deviceCodeLifetime = $1 }),
+        .integer("reset_code_lifetime", 60...86_400, { $0.resetCodeLifetime = $1 }),
         .boolean("notify_on_lock", { $0.notifyOnLock = $1 }),
         ConfigKey(name: "mail_command", isBoolean: false) { config, text in
             guard text.hasPrefix("/"), text.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {

@@ -51,6 +51,8 @@ public enum MailTemplateName: String, CaseIterable, Sendable {
     case mfaReset = "mfa_reset"
     /// To a user signing in after a reset: the code that lets them enroll a new second factor.
     case deviceAuthorization = "device_authorization"
+    /// To a user whose password an administrator or clinic owner reset: the one-time code.
+    case passwordReset = "password_reset"
 
     public var defaultTemplate: MailTemplate {
         switch self {
@@ -62,7 +64,7 @@ public enum MailTemplateName: String, CaseIterable, Sendable {
 
                     Please note that you will not be able to reset your password while the account is locked.
 
-                    Please contact your administrator to resolve this issue.
+                    Please contact your administrator to resolve this issue.{escalation}
                     """)
         case .lockedOwner:
             return MailTemplate(
@@ -90,6 +92,19 @@ public enum MailTemplateName: String, CaseIterable, Sendable {
                     The second factor of your account {user} on {host} was reset by {actor}.
 
                     You will set up a new one at your next login.
+                    """)
+        case .passwordReset:
+            return MailTemplate(
+                subject: "Reset your password",
+                body: """
+                    A password reset was requested for your account {user} on {host} by {actor}.
+
+                    At your next login, type this code in place of your password:
+
+                    {code}
+
+                    You will then choose a new password. The code is valid for {minutes} minutes and works once; \
+                    only the most recent code works. Until then your current password keeps working.
                     """)
         case .deviceAuthorization:
             return MailTemplate(

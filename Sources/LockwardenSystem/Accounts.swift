@@ -29,6 +29,21 @@ public enum Accounts {
         }
     }
 
+    /// Whether the user has an entry in /etc/shadow: a local password that chpasswd can set
+    /// (a directory user's password lives elsewhere). Root only.
+    public static func hasLocalPassword(_ name: String) -> Bool {
+        var entry = spwd()
+        var result: UnsafeMutablePointer<spwd>?
+        var buffer = [CChar](repeating: 0, count: 4_096)
+        let status = buffer.withUnsafeMutableBufferPointer { pointer -> Int32 in
+            guard let base = pointer.baseAddress else { return EINVAL }
+            return getspnam_r(name, &entry, base, pointer.count, &result)
+        }
+        // The buffer held the hash: clear it.
+        buffer.withUnsafeMutableBytes { lw_wipe($0.baseAddress, $0.count) }
+        return status == 0 && result != nil
+    }
+
     public static func user(uid: UInt32) -> SystemUser? {
         withPasswdBuffer { entry, buffer, size, result in
             getpwuid_r(uid, entry, buffer, size, result)

@@ -115,6 +115,27 @@ struct AdministrationTests {
         #expect(state.unlockedBy == actor)
     }
 
+    @Test("a password reset is refused while locked, with an event and no mail; otherwise mailed to the user")
+    func passwordReset() throws {
+        let fixture = try EngineFixture(settings: "user_email = {user}@clinic.example\n")
+        defer { fixture.remove() }
+        let target = try #require(rootTarget)
+        _ = try fixture.administration(at: t0).perform(.lock(reason: "x", duration: 600), on: target)
+        let refused = try fixture.administration(at: t0 + 1).perform(.sendPasswordReset, on: target)
+        #expect(refused.outcome == .passwordResetRefusedLocked(until: t0 + 600))
+        #expect(try fixture.openStore().dueMail(now: t0 + 1).isEmpty)
+        #expect(try fixture.openStore().oneTimeCode(uid: 0, purpose: .passwordReset) == nil)
+        let events = try fixture.openStore().events(EventFilter(action: "Password reset refused (locked)"))
+        #expect(events.count == 1 && events.first?.detail.hasPrefix("locked until ") == true)
+
+        let sent = try fixture.administration(at: t0 + 601).perform(.sendPasswordReset, on: target)
+        #expect(sent.outcome == .passwordResetSent(address: "root@clinic.example"))
+        let mail = try #require(try fixture.openStore().dueMail(now: t0 + 601).first)
+        #expect(mail.subject == "Reset your password" && mail.recipient == "root@clinic.example")
+        let code = try #require(try fixture.openStore().oneTimeCode(uid: 0, purpose: .passwordReset))
+        #expect(code.expiresAt == t0 + 601 + 3_600 && code.usedAt == nil)
+    }
+
     @Test("names the system does not know are refused where a UID is needed")
     func unknownNames() throws {
         let fixture = try EngineFixture()

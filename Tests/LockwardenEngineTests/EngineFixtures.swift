@@ -36,6 +36,11 @@ final class RecordingHost: CallHost {
         lines.append(LogLine(priority: priority, text: message))
     }
 
+    /// The password an earlier module stored, as pam_unix does.
+    var token: [UInt8]?
+
+    func authToken() -> [UInt8]? { token }
+
     func converse(_ style: ConversationStyle, _ message: String) -> [UInt8]? {
         conversation.append(Message(style: style, text: message))
         switch style {

@@ -15,6 +15,11 @@ final class ScriptedHost: CallHost {
 
     func log(_ priority: LogPriority, _ message: String) { lines.append(message) }
 
+    /// What pam_unix stored as the auth token: the typed password.
+    var token: [UInt8]?
+
+    func authToken() -> [UInt8]? { token }
+
     func converse(_ style: ConversationStyle, _ message: String) -> [UInt8]? {
         switch style {
         case .promptEchoOff, .promptEchoOn:

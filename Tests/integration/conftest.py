@@ -41,7 +41,7 @@ USERS = ["lwt-alice", "lwt-bob", "lwt-carol", "lwt-dave", "lwt-erin", "lwt-frank
 STANDARD_STACK = """\
 auth     requisite                  {module} preauth {args}
 auth     [success=1 default=ignore] pam_unix.so nodelay
-auth     [default=die]              {module} authfail {args}
+auth     [success=ok default=die]   {module} authfail {args}
 auth     sufficient                 {module} authsucc {args}
 auth     required                   pam_deny.so
 account  required                   {module} {args}

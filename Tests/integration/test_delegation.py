@@ -17,7 +17,7 @@ def sudo_for_owners(env, installed_conf):
     env.install = lambda: installed_conf(env)
     prefix = CLI
     commands = ", ".join([f"{prefix} list", f"{prefix} log"]
-                         + [f"{prefix} {verb} *" for verb in ("list", "show", "unlock", "log", "lock")])
+                         + [f"{prefix} {verb} *" for verb in ("list", "show", "unlock", "log", "lock", "password reset")])
     with open(SUDOERS, "w") as handle:
         handle.write(f"%lwt-north-owners ALL=(root) NOPASSWD: {commands}\n"
                      f"%lwt-south-owners ALL=(root) NOPASSWD: {commands}\n")
@@ -75,6 +75,26 @@ def test_an_owner_is_refused_outside_their_clinics_and_each_refusal_is_an_event(
     assert all(r["actor"].startswith("lwt-bob") for r in refusals)
     # The other clinic's owner may.
     assert as_owner(env, "lwt-dave", "unlock", "lwt-carol").returncode == 0
+
+
+def test_an_owner_has_a_reset_code_mailed_to_their_member_not_to_themselves(env, clinics, sudo_for_owners, smtp):
+    """"Staff credentials can be reset by their Account Owner": the code goes to the member."""
+    env.configure(deny=3, unlock_time=0, user_email="{user}@clinic.example", mail_command=smtp.mail_command())
+    with open(env.conf, "a") as handle:
+        handle.write(clinics)
+    env.service()
+    result = as_owner(env, "lwt-bob", "password", "reset", "lwt-alice")
+    assert result.returncode == 0, result
+    messages = smtp.wait_for(1)
+    assert [m["to"] for m in messages] == [["lwt-alice@clinic.example"]], messages
+    assert messages[0]["message"]["Subject"] == "Reset your password"
+    assert "by lwt-bob (uid" in messages[0]["message"].get_content()
+    requested = env.events("lwt-alice", "--action", "Password reset requested")
+    assert len(requested) == 1 and requested[0]["actor"].startswith("lwt-bob (uid"), requested
+    # Outside their clinics: refused, an event, and no mail.
+    refused = as_owner(env, "lwt-bob", "password", "reset", "lwt-carol")
+    assert refused.returncode == 5, refused
+    assert len(smtp.wait_for(2, timeout=2)) == 1
 
 
 def test_without_root_the_cli_refuses(env):

@@ -49,7 +49,7 @@ def test_install_doctor_pamtester_uninstall(users):
         handle.write(
             "auth     requisite                pam_lockwarden.so preauth deny=2\n"
             "auth     [success=1 default=ignore] pam_unix.so nodelay\n"
-            "auth     [default=die]            pam_lockwarden.so authfail deny=2\n"
+            "auth     [success=ok default=die] pam_lockwarden.so authfail deny=2\n"
             "auth     sufficient               pam_lockwarden.so authsucc deny=2\n"
             "auth     required                 pam_deny.so\n"
             "account  required                 pam_lockwarden.so\n"

@@ -149,3 +149,22 @@ def test_no_user_or_group_lookup_happens_under_the_write_lock(env, smtp, clinic)
     assert lookups_under_lock == [], lookups_under_lock
     messages = smtp.wait_for(2)
     assert sorted(m["to"][0] for m in messages) == ["lwt-alice@clinic.example", "lwt-bob@clinic.example"]
+
+
+def test_a_second_lockout_in_a_row_mail_says_a_new_password_is_needed_and_how(env, smtp):
+    """"A user locked twice in a row is advised to reset the password once the account is active again."""
+    env.configure(deny=2, unlock_time=1, lockouts_before_action=2, lockout_action="require-password-change",
+                  user_email="{user}@clinic.example", mail_command=smtp.mail_command(), notify_program=trusted_cli())
+    env.service()
+    for _ in range(2):
+        assert not env.pam("lwt-carol", WRONG).ok()
+    first = smtp.wait_for(1)
+    time.sleep(2)
+    for _ in range(2):
+        assert not env.pam("lwt-carol", WRONG).ok()
+    messages = smtp.wait_for(2)
+    assert [m["message"]["Subject"] for m in messages] == ["Account Locked", "Account Locked"], messages
+    assert "password change will be required" not in first[0]["message"].get_content()
+    second = messages[1]["message"].get_content()
+    assert "locked 2 times in a row" in second and "password change will be required" in second, second
+    assert "password reset code (lockwarden password reset)" in second, second

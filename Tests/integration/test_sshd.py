@@ -38,11 +38,12 @@ def login(server, user, answers, timeout=30):
     remaining = list(answers)
     while True:
         index = child.expect([r"Password: ", r"Verification code: ", r"Device authorization code: ",
-                              r"Press Enter[^:]*: ", "LOGGED-IN-OK", pexpect.EOF, pexpect.TIMEOUT])
+                              r"Press Enter[^:]*: ", "LOGGED-IN-OK", pexpect.EOF, pexpect.TIMEOUT,
+                              r"Retype new password: ", r"New password: "])
         shown += child.before + (child.after if isinstance(child.after, str) else "")
         if index == 3:
             child.sendline("")
-        elif index in (0, 1, 2):
+        elif index in (0, 1, 2, 7, 8):
             if not remaining:
                 child.close(force=True)
                 return False, shown
@@ -216,3 +217,24 @@ def test_an_enrolled_user_logs_in_with_password_and_oathtool_code(sshd, env):
     assert ok, shown
     assert "Key: " not in shown, "no enrollment for an enrolled user"
     assert env.show("lwt-alice")["consecutive_failures"] == 0
+
+
+def test_a_password_reset_code_over_ssh(sshd, env, smtp):
+    """"Forgot Password" over ssh (keyboard-interactive): the mailed code at the Password prompt,
+    then the new password twice, and the user is in."""
+    from conftest import STANDARD_STACK
+    server = sshd(stack=STANDARD_STACK, deny=5, unlock_time=600, user_email="{user}@clinic.example",
+                  mail_command=smtp.mail_command(), notify_program=trusted_cli())
+    new = "Ssh-Reset-Pass-9"
+    try:
+        env.cli("password", "reset", "lwt-frank", check=True)
+        mail = [m for m in smtp.wait_for(1) if m["message"]["Subject"] == "Reset your password"][-1]
+        assert mail["to"] == ["lwt-frank@clinic.example"]
+        code = re.search(r"^(\d{9})\s*$", mail["message"].get_content(), re.M).group(1)
+        ok, shown = login(server, "lwt-frank", [code, new, new])
+        assert ok, shown
+        assert "Password reset code accepted. Choose a new password." in shown, shown
+        ok, shown = login(server, "lwt-frank", [new])
+        assert ok, shown
+    finally:
+        subprocess.run(["chpasswd"], input=f"lwt-frank:{PASSWORD}\n", text=True, check=True)

@@ -11,7 +11,7 @@ from conftest import DRIVER, PASSWORD, WRONG, read_until
 TOTP_STACK = """\
 auth     requisite                          {module} preauth {args}
 auth     [success=1 default=ignore]         pam_unix.so nodelay
-auth     [default=die]                      {module} authfail {args}
+auth     [success=ok default=die]           {module} authfail {args}
 auth     [success=ok ignore=ignore default=die] {module} totp {args}
 auth     sufficient                         {module} authsucc {args}
 auth     required                           pam_deny.so

@@ -3,7 +3,7 @@
 // at once, with no interactive crash prompt and no memory dump.
 
 @_cdecl("lw_core_abi_version")
-public func trapCoreABIVersion() -> UInt32 { 3 }
+public func trapCoreABIVersion() -> UInt32 { 4 }
 
 @_cdecl("lw_core_session_open")
 public func trapCoreSessionOpen() -> UnsafeMutableRawPointer? { nil }

@@ -102,6 +102,16 @@ private let logCallback: @convention(c) (UnsafeMutableRawPointer?, Int32, Unsafe
     }
 }
 
+/// The auth token a stack above would have stored: a fixed password, or none.
+private let authTokenCallback: @convention(c) (UnsafeMutableRawPointer?, UnsafeMutablePointer<UInt8>?, Int) -> Int32 = {
+    context, token, capacity in
+    guard context != nil else { fuzzFailure("auth_token without context", "") }
+    guard let token, capacity >= 16 else { return -1 }
+    let password = Array("fuzz-password-1".utf8)
+    for (index, byte) in password.enumerated() { token[index] = byte }
+    return Int32(password.count)
+}
+
 private let converseCallback:
     @convention(c) (UnsafeMutableRawPointer?, Int32, UnsafePointer<CChar>?, UnsafeMutablePointer<UInt8>?, Int) -> Int32 =
         {
@@ -182,7 +192,8 @@ public func fuzzContract(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     var host = lw_host(
         context: Unmanaged.passUnretained(session).toOpaque(),
         log: flags & 0x10 != 0 ? nil : logCallback,
-        converse: flags & 0x20 != 0 ? nil : converseCallback)
+        converse: flags & 0x20 != 0 ? nil : converseCallback,
+        auth_token: flags & 0x40 != 0 ? nil : authTokenCallback)
     let abiVersion = flags & 0x08 != 0 ? UInt32(LW_ABI_VERSION) &+ 1 : UInt32(LW_ABI_VERSION)
     var extraFlags: UInt32 = flags & 0x04 != 0 ? 0xFFFF_FFF0 : 0
     extraFlags |= UInt32(flags & 0x03)

@@ -24,7 +24,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a declaration below changes meaning or layout. */
-#define LW_ABI_VERSION 3u
+#define LW_ABI_VERSION 4u
 
 /* Longest field the module hands over; longer values are refused (denied). */
 #define LW_MAX_FIELD_BYTES 4096u
@@ -109,6 +109,14 @@ typedef struct lw_host {
      */
     int32_t (*converse)(void *context, int32_t style, const char *message,
                         uint8_t *reply, size_t reply_capacity);
+    /*
+     * Copies the PAM auth token (what an earlier module, pam_unix, stored as
+     * PAM_AUTHTOK: the typed password) into token (capacity token_capacity)
+     * and returns its length; -1 if there is none or it does not fit. The
+     * core asks only at authfail, when a password-reset code is pending for
+     * the user, and clears its copy; the module clears nothing of PAM's own.
+     */
+    int32_t (*auth_token)(void *context, uint8_t *token, size_t token_capacity);
 } lw_host;
 
 /* One PAM call, as the module saw it. */
