@@ -23,11 +23,9 @@ public struct DeviceAuthorization {
     static func issue(uid: UInt32, store: StateStore, config: LockwardenConfig, now: Int64)
         throws(StoreError) -> String?
     {
-        guard let code = MailedCode.make(digits: digits), let hashed = MailedCode.hash(code) else { return nil }
-        try store.replaceOneTimeCode(
-            uid: uid, purpose: .deviceAuthorization, salt: hashed.salt, hash: hashed.hash, now: now,
-            expiresAt: now.saturatingAdd(config.deviceCodeLifetime))
-        return code
+        try MailedCode.issue(
+            uid: uid, purpose: .deviceAuthorization, digits: digits, lifetime: config.deviceCodeLifetime, store: store,
+            now: now)
     }
 
     /// nil when the login may go on to enroll; otherwise the verdict that ends it.

@@ -1,4 +1,6 @@
 import LockwardenCrypto
+import LockwardenPolicy
+import LockwardenStore
 import LockwardenTOTP
 
 /// Short numeric codes that reach a person out of band (unlock PINs, device authorization and
@@ -28,6 +30,18 @@ enum MailedCode {
             let hash = SecretHash.derive(Array(code.utf8), salt: salt)
         else { return nil }
         return (salt, hash)
+    }
+
+    /// Inside a transaction: a new code of `digits` digits for this user and purpose, valid
+    /// `lifetime` seconds, replacing any earlier one; nil without randomness.
+    static func issue(
+        uid: UInt32, purpose: OneTimeCodePurpose, digits: Int, lifetime: Int64, store: StateStore, now: Int64
+    ) throws(StoreError) -> String? {
+        guard let code = make(digits: digits), let hashed = hash(code) else { return nil }
+        try store.replaceOneTimeCode(
+            uid: uid, purpose: purpose, salt: hashed.salt, hash: hashed.hash, now: now,
+            expiresAt: now.saturatingAdd(lifetime))
+        return code
     }
 
     /// Whether the typed bytes, without blanks, are the code; keeps no copy of them.

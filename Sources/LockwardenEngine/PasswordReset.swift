@@ -25,11 +25,9 @@ struct PasswordReset {
     static func issue(uid: UInt32, store: StateStore, config: LockwardenConfig, now: Int64)
         throws(StoreError) -> String?
     {
-        guard let code = MailedCode.make(digits: digits), let hashed = MailedCode.hash(code) else { return nil }
-        try store.replaceOneTimeCode(
-            uid: uid, purpose: .passwordReset, salt: hashed.salt, hash: hashed.hash, now: now,
-            expiresAt: now.saturatingAdd(config.resetCodeLifetime))
-        return code
+        try MailedCode.issue(
+            uid: uid, purpose: .passwordReset, digits: digits, lifetime: config.resetCodeLifetime, store: store,
+            now: now)
     }
 
     /// At `authfail`: nil when what was typed is no pending reset code (the failure goes on as

@@ -125,6 +125,15 @@ class SyslogListener:
             os.rename(self.saved, self.PATH)
 
 
+@pytest.fixture
+def smtp():
+    """An SMTP listener on 127.0.0.1 that keeps every message (smtp_sink.py)."""
+    from smtp_sink import SmtpSink
+    sink = SmtpSink()
+    yield sink
+    sink.close()
+
+
 @pytest.fixture(scope="session")
 def syslog():
     listener = SyslogListener()

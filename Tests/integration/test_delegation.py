@@ -6,7 +6,6 @@ import subprocess
 import pytest
 
 from conftest import CLI, PASSWORD, WRONG
-from smtp_sink import SmtpSink
 
 SUDOERS = "/etc/sudoers.d/lockwarden-tests"
 
@@ -102,13 +101,6 @@ def test_without_root_the_cli_refuses(env):
     result = subprocess.run(["runuser", "-u", "lwt-bob", "--", CLI, "--conf", env.conf, "unlock", "lwt-alice"],
                             capture_output=True, text=True)
     assert result.returncode == 4, result
-
-
-@pytest.fixture
-def smtp():
-    sink = SmtpSink()
-    yield sink
-    sink.close()
 
 
 def pin_from(message):

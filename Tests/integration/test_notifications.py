@@ -6,14 +6,6 @@ import time
 import pytest
 
 from conftest import DRIVER, WRONG, trusted_cli
-from smtp_sink import SmtpSink
-
-
-@pytest.fixture
-def smtp():
-    sink = SmtpSink()
-    yield sink
-    sink.close()
 
 
 @pytest.fixture

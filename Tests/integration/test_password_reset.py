@@ -7,16 +7,8 @@ import subprocess
 import pytest
 
 from conftest import PASSWORD, WRONG, trusted_cli
-from smtp_sink import SmtpSink
 
 NEW = "Fresh-Battery-42"
-
-
-@pytest.fixture
-def smtp():
-    sink = SmtpSink()
-    yield sink
-    sink.close()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import pexpect
 import pytest
 
 from conftest import MODULE, PASSWORD, WRONG, trusted_cli
-from smtp_sink import SmtpSink
 from qrdecode import decode_qr_text
 from sshd_server import SshServer
 from test_totp import TOTP_STACK, enroll, fresh_code
@@ -62,13 +61,6 @@ def test_password_and_code_over_keyboard_interactive(sshd):
     ok, shown = login(server, "lwt-alice", [PASSWORD, lambda text: fresh_code(re.search(r"Key: ([A-Z2-7]+)", text).group(1))])
     assert ok, shown
     assert "Backup codes" in shown
-
-
-@pytest.fixture
-def smtp():
-    sink = SmtpSink()
-    yield sink
-    sink.close()
 
 
 def device_code(smtp, count):
