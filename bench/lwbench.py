@@ -403,6 +403,16 @@ class Bench:
     # -- counts
 
     def lw_failures(self, user, conf=None):
+        # The before column's database is kept at the schema its core reads, which the current
+        # CLI would refuse: read that one straight from SQLite.
+        if conf in (self.conf_before, self.conf_before_counting):
+            connection = sqlite3.connect(self.db_before, timeout=30, isolation_level=None)
+            try:
+                row = connection.execute("SELECT consecutive_failures FROM accounts WHERE uid = ?",
+                                         (pwd.getpwnam(user).pw_uid,)).fetchone()
+            finally:
+                connection.close()
+            return row[0] if row else 0
         shown = json.loads(run([CLI, "--conf", conf or self.conf, "show", user, "--json"]).stdout)
         return shown.get("consecutive_failures")
 
