@@ -71,6 +71,11 @@ nonisolated(unsafe) let configKeys: [ConfigKey] =
         .integer("fail_interval", 1...oneYear, { $0.failInterval = $1 }),
         .integer("unlock_time", 0...oneYear, { $0.unlockTime = $1 }),
         ConfigKey(name: "root_unlock_time", isBoolean: false) { config, text in
+            // Empty: the same as unlock_time (the default).
+            if text.isEmpty {
+                config.rootUnlockTime = nil
+                return nil
+            }
             guard let value = parseInteger(text, 0...oneYear) else {
                 return "root_unlock_time must be a whole number from 0 to \(oneYear)"
             }
@@ -79,6 +84,11 @@ nonisolated(unsafe) let configKeys: [ConfigKey] =
         },
         .boolean("even_deny_root", { $0.evenDenyRoot = $1 }),
         ConfigKey(name: "exempt_group", isBoolean: false) { config, text in
+            // Empty: nobody is exempt (the default).
+            if text.isEmpty {
+                config.exemptGroup = nil
+                return nil
+            }
             guard isPlainName(text) else { return "exempt_group must be a group name" }
             config.exemptGroup = text
             return nil

@@ -57,6 +57,9 @@ struct ConfigParserTests {
         ("even_deny_root = On", { $0.evenDenyRoot = true }),
         ("even_deny_root = 1", { $0.evenDenyRoot = true }),
         ("exempt_group = clinic-staff_2.x", { $0.exemptGroup = "clinic-staff_2.x" }),
+        // Empty is the default: nobody exempt; root_unlock_time follows unlock_time.
+        ("exempt_group =", { $0.exemptGroup = nil }),
+        ("root_unlock_time =", { $0.rootUnlockTime = nil }),
         ("lockouts_before_action = 0", { $0.lockoutsBeforeAction = 0 }),
         ("lockouts_before_action = 1000", { $0.lockoutsBeforeAction = 1_000 }),
         ("lockout_action = admin-unlock", { $0.lockoutAction = .adminUnlock }),
@@ -137,7 +140,6 @@ struct ConfigParserTests {
         ("even_deny_root =", "even_deny_root must be yes or no"),
         ("exempt_group = wheel staff", "exempt_group must be a group name"),
         ("exempt_group = ../etc", "exempt_group must be a group name"),
-        ("exempt_group =", "exempt_group must be a group name"),
         ("lockouts_before_action = 1001", "lockouts_before_action must be a whole number from 0 to 1000"),
         ("lockout_action = lock", "lockout_action must be one of: require-password-change, admin-unlock, none"),
         ("unlock_time_multiplier = 0", "unlock_time_multiplier must be a whole number from 1 to 100"),
