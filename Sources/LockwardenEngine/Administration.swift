@@ -36,7 +36,9 @@ public struct Administration {
             return try lock(target, try known(target), reason: reason, duration: duration)
         case .sendUnlockPIN(let address):
             let member = try known(target)
-            guard let pin = UnlockPIN.make(), let hashed = UnlockPIN.hash(pin) else { throw AdminError.noRandomBytes }
+            guard let pin = MailedCode.make(digits: UnlockPIN.digits), let hashed = MailedCode.hash(pin) else {
+                throw AdminError.noRandomBytes
+            }
             return try sendUnlockPIN(target, member, pin: pin, hashed: hashed, to: address)
         case .unlockWithPIN(let typed): return try unlockWithPIN(target, try known(target), typed: typed)
         case .enroll(let factor, let replace): return try enroll(target, try known(target), factor, replace: replace)
@@ -216,7 +218,8 @@ public struct Administration {
             // A code from before this reset must not open the new enrollment.
             var deviceCode: String?
             if showCode {
-                deviceCode = try DeviceAuthorization.issue(uid: member.uid, store: store, config: config, now: now)
+                deviceCode = try MailedCode.issue(
+                    .deviceAuthorization, uid: member.uid, config: config, store: store, now: now)
                 detail += "; device authorization code shown to the administrator"
             } else {
                 try store.markOneTimeCodeUsed(uid: member.uid, purpose: .deviceAuthorization, now: now)
@@ -261,7 +264,9 @@ public struct Administration {
                 let event = PolicyEvent(.passwordResetRefusedLocked, when ?? "locked until an administrator unlocks it")
                 return (Decision(.deny, events: [event]), .passwordResetRefusedLocked(until: lock.until))
             }
-            guard let code = try PasswordReset.issue(uid: member.uid, store: store, config: config, now: now) else {
+            guard
+                let code = try MailedCode.issue(.passwordReset, uid: member.uid, config: config, store: store, now: now)
+            else {
                 noRandom = true
                 return (Decision(.ignore), .noRecord)
             }

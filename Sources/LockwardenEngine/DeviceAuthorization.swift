@@ -19,15 +19,6 @@ public struct DeviceAuthorization {
     let subject: CallSubject
     let store: StateStore
 
-    /// Inside a transaction: a new code for this user, replacing any earlier one.
-    static func issue(uid: UInt32, store: StateStore, config: LockwardenConfig, now: Int64)
-        throws(StoreError) -> String?
-    {
-        try MailedCode.issue(
-            uid: uid, purpose: .deviceAuthorization, digits: digits, lifetime: config.deviceCodeLifetime, store: store,
-            now: now)
-    }
-
     /// nil when the login may go on to enroll; otherwise the verdict that ends it.
     func check(uid: UInt32) throws(StoreError) -> Verdict? {
         let now = call.now
@@ -78,7 +69,9 @@ public struct DeviceAuthorization {
         }
         let now = call.now
         let decision = try call.commit(subject: subject, store: store) { _ throws(StoreError) -> Decision in
-            guard let code = try Self.issue(uid: uid, store: store, config: config, now: now) else {
+            guard
+                let code = try MailedCode.issue(.deviceAuthorization, uid: uid, config: config, store: store, now: now)
+            else {
                 return Decision(.deny)
             }
             let text = config.template(.deviceAuthorization).fill([

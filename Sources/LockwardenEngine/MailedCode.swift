@@ -32,16 +32,32 @@ enum MailedCode {
         return (salt, hash)
     }
 
-    /// Inside a transaction: a new code of `digits` digits for this user and purpose, valid
-    /// `lifetime` seconds, replacing any earlier one; nil without randomness.
+    /// Inside a transaction: a new code for this user and purpose, valid for the purpose's
+    /// configured lifetime, replacing any earlier one; nil without randomness.
     static func issue(
-        uid: UInt32, purpose: OneTimeCodePurpose, digits: Int, lifetime: Int64, store: StateStore, now: Int64
+        _ purpose: OneTimeCodePurpose, uid: UInt32, config: LockwardenConfig, store: StateStore, now: Int64
     ) throws(StoreError) -> String? {
+        let digits: Int
+        let lifetime: Int64
+        switch purpose {
+        case .deviceAuthorization: (digits, lifetime) = (DeviceAuthorization.digits, config.deviceCodeLifetime)
+        case .passwordReset: (digits, lifetime) = (PasswordReset.digits, config.resetCodeLifetime)
+        }
         guard let code = make(digits: digits), let hashed = hash(code) else { return nil }
         try store.replaceOneTimeCode(
             uid: uid, purpose: purpose, salt: hashed.salt, hash: hashed.hash, now: now,
             expiresAt: now.saturatingAdd(lifetime))
         return code
+    }
+
+    /// Whether typed text could be a code of `digits` digits (blanks aside), without a copy.
+    static func hasShape(_ typed: [UInt8], digits: Int) -> Bool {
+        var count = 0
+        for byte in typed where byte != UInt8(ascii: " ") && byte != UInt8(ascii: "\t") && byte != 13 {
+            guard byte >= 48 && byte <= 57 else { return false }
+            count += 1
+        }
+        return count == digits
     }
 
     /// Whether the typed bytes, without blanks, are the code; keeps no copy of them.

@@ -21,25 +21,19 @@ struct PasswordReset {
     let subject: CallSubject
     let store: StateStore
 
-    /// Inside a transaction: a new code for this user, replacing any earlier one.
-    static func issue(uid: UInt32, store: StateStore, config: LockwardenConfig, now: Int64)
-        throws(StoreError) -> String?
-    {
-        try MailedCode.issue(
-            uid: uid, purpose: .passwordReset, digits: digits, lifetime: config.resetCodeLifetime, store: store,
-            now: now)
-    }
-
     /// At `authfail`: nil when what was typed is no pending reset code (the failure goes on as
     /// usual); otherwise the verdict of the reset.
     func complete() throws(StoreError) -> Verdict? {
         let now = call.now
-        guard let uid = subject.uid, let pending = try store.oneTimeCode(uid: uid, purpose: .passwordReset),
-            pending.isUsable(at: now, maxTries: Int.max), var token = call.host.authToken()
+        guard let uid = subject.uid, var token = call.host.authToken() else { return nil }
+        defer { SecretBytes.wipe(&token) }
+        // Almost every failure is a wrong password, not a code: only code-shaped text costs the
+        // lookup (and the slow hash), so a failed login pays no extra statement for this.
+        guard MailedCode.hasShape(token, digits: Self.digits),
+            let pending = try store.oneTimeCode(uid: uid, purpose: .passwordReset),
+            pending.isUsable(at: now, maxTries: Int.max),
+            MailedCode.matches(token, salt: pending.salt, hash: pending.hash), let user = Accounts.user(uid: uid)
         else { return nil }
-        let matches = MailedCode.matches(token, salt: pending.salt, hash: pending.hash)
-        SecretBytes.wipe(&token)
-        guard matches, let user = Accounts.user(uid: uid) else { return nil }
         // A locked account refuses the code like any password (preauth has already said so).
         if try store.account(subject.key).state.activeLock(at: now) != nil { return nil }
         _ = call.host.converse(.textInfo, "Password reset code accepted. Choose a new password.")

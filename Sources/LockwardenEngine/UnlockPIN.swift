@@ -28,10 +28,6 @@ public enum UnlockPIN {
         }
     }
 
-    static func make() -> String? { MailedCode.make(digits: digits) }
-
-    static func hash(_ pin: String) -> (salt: [UInt8], hash: [UInt8])? { MailedCode.hash(pin) }
-
     /// Why a typed PIN did not unlock.
     public enum Refusal: Equatable, Sendable {
         case noPINRequested, alreadyUsed, tooManyTries, expired, wrongPIN
