@@ -241,13 +241,13 @@ class Bench:
                 f"fail_interval={policy['fail_interval']} nodelay")
 
     def downgrade_before_db(self):
-        """The before column's core knows schema 4 and refuses a newer one; schemas 5 and 6 only
-        add tables (failure_timing, one_time_codes), so its database is set back to 4 once the
-        CLI is done with it."""
+        """The before column's core knows schema 4 and refuses a newer one; schemas 5 to 7 only
+        add tables (failure_timing, one_time_codes) and a column of one, so its database is set
+        back to 4 once the CLI is done with it."""
         connection = sqlite3.connect(self.db_before, timeout=30, isolation_level=None)
         try:
             version = connection.execute("PRAGMA user_version").fetchone()[0]
-            if version in (5, 6):
+            if version in (5, 6, 7):
                 connection.execute("DROP TABLE IF EXISTS failure_timing")
                 connection.execute("DROP TABLE IF EXISTS one_time_codes")
                 connection.execute("PRAGMA user_version = 4")

@@ -1,12 +1,16 @@
-/// How long real users' failed authentications take on this host: a sample of recent ones,
-/// each replacing a random one of `slots` (so the sample follows a change of password hash).
+/// How long real users' failed authentications take on this host: the most recent `slots`
+/// samples, as a ring (each new one replaces the oldest), so the median follows the hash in use.
 extension StateStore {
     public static let failureTimingSlots = 31
 
     /// Inside a transaction: one more sample, in microseconds.
     public func recordFailureDuration(microseconds: Int64) throws(StoreError) {
+        // One statement: the next sequence number picks the slot it overwrites.
         try connection.prepare(
-            "INSERT OR REPLACE INTO failure_timing (slot, microseconds) VALUES ((random() & 2147483647) % ?, ?)"
+            """
+            INSERT OR REPLACE INTO failure_timing (slot, microseconds, sequence)
+            SELECT (coalesce(max(sequence), 0) + 1) % ?, ?, coalesce(max(sequence), 0) + 1 FROM failure_timing
+            """
         ).run([.integer(Int64(Self.failureTimingSlots)), .integer(microseconds)])
     }
 

@@ -2,7 +2,7 @@
 public enum Schema {
     /// "LkWd": tells a Lockwarden database from any other SQLite file.
     public static let applicationID: Int32 = 0x4C6B_5764
-    public static let version: Int32 = 6
+    public static let version: Int32 = 7
 
     /// Statements that take a database from version N-1 to N; index 0 builds version 1.
     static let migrations: [[String]] = [
@@ -157,6 +157,11 @@ public enum Schema {
                 PRIMARY KEY (uid, purpose)
             )
             """
+        ],
+        // Version 7: failure_timing keeps the most recent samples in order (a ring), so the
+        // median follows the host's current hash time instead of keeping old samples at random.
+        [
+            "ALTER TABLE failure_timing ADD COLUMN sequence INTEGER NOT NULL DEFAULT 0"
         ],
     ]
 

@@ -35,6 +35,11 @@ struct EqualFailureTimeTests {
             for _ in 0..<200 { try store.recordFailureDuration(microseconds: 40_000) }
         }
         #expect(try store.failureDurationMedian(minimum: 5) == 40_000)
+        // A ring: the newest `slots` samples replace every older one, so a new hash time shows at once.
+        try store.immediateTransaction { store throws(StoreError) in
+            for _ in 0..<StateStore.failureTimingSlots { try store.recordFailureDuration(microseconds: 90_000) }
+        }
+        #expect(try store.failureDurationMedian(minimum: StateStore.failureTimingSlots) == 90_000)
         // Never more samples than slots, however many failures there were.
         #expect(try store.failureDurationMedian(minimum: StateStore.failureTimingSlots + 1) == nil)
     }

@@ -6,7 +6,7 @@ import subprocess
 
 from conftest import DRIVER, WRONG
 
-ROUNDS = 30
+ROUNDS = 60
 
 
 def failure_microseconds(env, user):
@@ -22,7 +22,7 @@ def test_an_unknown_name_fails_as_slowly_as_a_real_user(env):
     env.configure(deny=1000, fail_interval=60, unlock_time=1)
     env.service()
     # Real users' failures first teach the state how long a failure takes on this host.
-    warm = [failure_microseconds(env, "lwt-alice") for _ in range(10)]
+    warm = [failure_microseconds(env, "lwt-alice") for _ in range(31)]
     real, unknown = [], []
     for _ in range(ROUNDS):
         real.append(failure_microseconds(env, "lwt-alice"))
