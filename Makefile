@@ -68,6 +68,8 @@ install-files:
 	mv -f $(COREDIR)/.liblockwarden_sqlite.so.new $(COREDIR)/liblockwarden_sqlite.so
 	install -m 0644 -o root -g root $(BUILD_DIR)/liblockwarden_core.so $(COREDIR)/.liblockwarden_core.so.new
 	mv -f $(COREDIR)/.liblockwarden_core.so.new $(COREDIR)/liblockwarden_core.so
+	install -m 4755 -o root -g root $(BUILD_DIR)/lockwarden-helper $(COREDIR)/.lockwarden-helper.new
+	mv -f $(COREDIR)/.lockwarden-helper.new $(COREDIR)/lockwarden-helper
 	install -m 0644 -o root -g root $(BUILD_DIR)/pam_lockwarden.so $(SECUREDIR)/.pam_lockwarden.so.new
 	mv -f $(SECUREDIR)/.pam_lockwarden.so.new $(SECUREDIR)/pam_lockwarden.so
 	install -m 0755 -o root -g root $(SWIFT_RELEASE)/lockwarden $(SBINDIR)/.lockwarden.new
@@ -79,6 +81,7 @@ install-files:
 
 uninstall:
 	rm -f $(SECUREDIR)/pam_lockwarden.so $(COREDIR)/liblockwarden_core.so $(COREDIR)/liblockwarden_sqlite.so \
+	      $(COREDIR)/lockwarden-helper \
 	      $(SBINDIR)/lockwarden \
 	      $(UNITDIR)/lockwarden-notify.service $(UNITDIR)/lockwarden-notify.timer
 	-rmdir $(COREDIR) 2>/dev/null
@@ -92,6 +95,8 @@ uninstall:
 test-core: build
 	install -d -m 0755 $(BUILD_DIR)/core $(BUILD_DIR)/trapcore
 	install -m 0644 $(BUILD_DIR)/liblockwarden_core.so $(BUILD_DIR)/liblockwarden_sqlite.so $(BUILD_DIR)/core/
+	install -d -m 0755 -o root -g root $(BUILD_DIR)/helper
+	install -m 4755 -o root -g root $(BUILD_DIR)/lockwarden-helper-test $(BUILD_DIR)/helper/lockwarden-helper
 	$(CC) $(LW_PAM_CFLAGS) -DLW_CORE_PATH='"$(abspath $(BUILD_DIR))/nocore/liblockwarden_core.so"' \
 	    $(LW_PAM_LDFLAGS) -o $(BUILD_DIR)/pam_lockwarden_nocore.so $(LW_PAM_SRCS) $(LW_PAM_LIBS)
 	swiftc -target x86_64-unknown-linux-gnu -enable-experimental-feature Embedded -wmo -parse-as-library \

@@ -15,11 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
 
 #include "lockwarden_core.h"
+#include "lw_helper_call.h"
 #include "lw_loader.h"
 #include "lw_privilege.h"
 #include "lw_signals.h"
@@ -228,6 +230,52 @@ static const char *string_item(pam_handle_t *pamh, int type)
     return item;
 }
 
+/* Whether the stack line names this mode word. */
+static int has_argument(int argc, const char **argv, const char *word)
+{
+    for (int i = 0; i < argc; i++)
+        if (strcmp(argv[i], word) == 0)
+            return 1;
+    return 0;
+}
+
+/*
+ * A caller that is not root (a screen locker): the helper decides, for the caller's own
+ * account only. At authsucc it gets the auth token, to check that the success is real.
+ */
+static int run_helper(pam_handle_t *pamh, uint32_t stage, int flags, int argc, const char **argv,
+                      const char *user)
+{
+    lw_helper_request request;
+    lw_helper_answer answer;
+    lw_call call = { pamh, (flags & PAM_SILENT) != 0, NULL };
+    const char *token = NULL;
+    int rc;
+
+    memset(&request, 0, sizeof(request));
+    request.stage = stage;
+    request.flags = ((flags & PAM_SILENT) ? LW_FLAG_SILENT : 0u) |
+                    ((flags & PAM_CHANGE_EXPIRED_AUTHTOK) ? LW_FLAG_CHANGE_EXPIRED : 0u);
+    request.user = field(user);
+    request.service = field(string_item(pamh, PAM_SERVICE));
+    request.rhost = field(string_item(pamh, PAM_RHOST));
+    request.tty = field(string_item(pamh, PAM_TTY));
+    if (stage == LW_STAGE_AUTHENTICATE && has_argument(argc, argv, "authsucc")) {
+        token = string_item(pamh, PAM_AUTHTOK);
+        request.token = field(token);
+    }
+    for (int i = 0; i < argc; i++)
+        request.arguments[i] = field(argv[i]);
+    request.argument_count = (size_t)argc;
+
+    rc = lw_helper_call(pamh, &request, &answer);
+    if (rc != 0)
+        return deny_code(stage);
+    for (size_t i = 0; i < answer.message_count; i++)
+        (void)host_converse(&call, answer.styles[i], answer.messages[i], NULL, 0);
+    return map_verdict(stage, answer.verdict);
+}
+
 /* Builds the request, calls the core, maps the verdict. */
 static int run_core(pam_handle_t *pamh, uint32_t stage, int flags,
                     int argc, const char **argv, const char *user)
@@ -259,6 +307,10 @@ static int run_core(pam_handle_t *pamh, uint32_t stage, int flags,
         }
         args[i] = field(argv[i]);
     }
+
+    /* Only root can open the database; anyone else goes through the set-uid helper. */
+    if (geteuid() != 0)
+        return run_helper(pamh, stage, flags, argc, argv, user);
 
     if (lw_core_load(pamh, &core) != 0)
         return retval;

@@ -127,8 +127,8 @@ def test_missing_core_denies_with_a_log_line(env, syslog):
     assert any("liblockwarden_core.so" in line and "pam_lockwarden" in line for line in lines), lines
 
 
-def test_non_root_caller_is_denied_with_a_log_line(env, syslog):
-    """A screen locker runs as the user: it must never be let through for want of state."""
+def test_non_root_caller_asking_about_another_account_is_denied_with_a_log_line(env, syslog):
+    """A caller that is not root goes through the helper, which acts for its own account only."""
     env.configure(deny=5)
     stack = "auth requisite {module} preauth {args}\nauth required pam_permit.so\n"
     env.service(name="lw-nonroot", stack=stack)
@@ -137,7 +137,7 @@ def test_non_root_caller_is_denied_with_a_log_line(env, syslog):
     result = env.pam("lwt-alice", ops="auth", service="lw-nonroot", as_user="65534")
     assert result.last("auth").endswith("(7)"), result
     lines = syslog.since(mark)
-    assert any("not root" in line for line in lines), lines
+    assert any("lockwarden-helper" in line and "another account" in line for line in lines), lines
 
 
 def test_broken_configuration_fails_closed(env, syslog):
