@@ -27,7 +27,8 @@ UNITDIR ?= /etc/systemd/system
 # nettle-dev: the hashes, HMAC and PBKDF2 of the core and the CLI.
 DEB_BUILD_DEPS := gcc make pkg-config libc6-dev libstdc++-12-dev libpam0g-dev libpam-modules libsqlite3-dev libssl-dev libqrencode-dev nettle-dev
 DEB_TEST_DEPS := pamtester python3 python3-pytest python3-pexpect passwd binutils util-linux sqlite3 oathtool \
-                 zbar-tools openssh-server openssh-client msmtp sudo strace
+                 zbar-tools openssh-server openssh-client msmtp sudo strace \
+                 xvfb i3lock xdotool
 
 .PHONY: all build deps test-deps install install-files uninstall test unit integration lint test-core bench clean
 
