@@ -7,13 +7,12 @@ import Testing
 /// with the value Lockwarden uses when the key is absent.
 @Suite("The shipped configuration file")
 struct ShippedConfigTests {
-    private static let path: String = {
-        let tests = #filePath.split(separator: "/").dropLast(3).joined(separator: "/")
-        return "/" + tests + "/etc/lockwarden.conf"
-    }()
+    private static let top = "/" + #filePath.split(separator: "/").dropLast(3).joined(separator: "/")
+    private static let path = top + "/etc/lockwarden.conf"
+    private static let manualPage = top + "/man/lockwarden.conf.5"
 
-    private func shippedText() throws -> String {
-        guard let file = fopen(Self.path, "r") else { throw ShippedConfigError("cannot open \(Self.path)") }
+    private func shippedText(_ path: String = Self.path) throws -> String {
+        guard let file = fopen(path, "r") else { throw ShippedConfigError("cannot open \(path)") }
         defer { fclose(file) }
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4_096)
@@ -43,6 +42,17 @@ struct ShippedConfigTests {
             MailTemplateName.allCases.flatMap { ["mail_\($0.rawValue)_subject", "mail_\($0.rawValue)_body"] })
         let keys = configKeys.map(\.name).filter { !templates.contains($0) }
         #expect(keys.filter { !listed.contains($0) } == [])
+    }
+
+    @Test("lockwarden.conf(5) describes exactly the keys the parser knows")
+    func manualPageKeys() throws {
+        // Each key is a tagged paragraph: ".TP", then ".B key".
+        let lines = try shippedText(Self.manualPage).split(separator: "\n").map(String.init)
+        var described: [String] = []
+        for (index, line) in lines.enumerated() where index > 0 && lines[index - 1] == ".TP" && line.hasPrefix(".B ") {
+            described.append(String(line.dropFirst(3)))
+        }
+        #expect(described.sorted() == configKeys.map(\.name).sorted())
     }
 
     @Test("the listed values are the defaults")
