@@ -128,7 +128,8 @@ struct DoctorCommand: ParsableCommand {
         for service in services {
             let rules = stacks.rules(of: service)
             guard rules.contains(where: \.isLockwarden) else { continue }
-            if fragments.contains(service) {
+            // login and su are included by other services, but are services themselves.
+            if fragments.contains(service) && service.hasPrefix("common-") {
                 unusedFragments.append(service)
                 continue
             }
@@ -139,6 +140,9 @@ struct DoctorCommand: ParsableCommand {
             names.append(via.isEmpty ? service : "\(service) (via \(via.sorted().joined(separator: ", ")))")
             protected.append((service, rules))
         }
+        reportUnprotected(
+            services.filter { !$0.hasPrefix("common-") && !stacks.rules(of: $0).contains(where: \.isLockwarden) },
+            stacks: stacks, into: &report)
         guard !protected.isEmpty else {
             if unusedFragments.isEmpty {
                 report.warning(
@@ -154,6 +158,21 @@ struct DoctorCommand: ParsableCommand {
         report.ok("pam", "services using \(InstalledFiles.moduleName): \(names.joined(separator: ", "))")
         for (service, rules) in protected {
             StackAdvice.check(service: service, rules: rules, checkedConfig: global.configPath, into: &report)
+        }
+    }
+
+    /// The services that check a password (pam_unix in their auth stack) without Lockwarden.
+    private func reportUnprotected(_ services: [String], stacks: PamStacks, into report: inout DoctorReport) {
+        let checking = services.filter { service in
+            stacks.rules(of: service).contains { $0.type == "auth" && $0.module.hasSuffix("pam_unix.so") }
+        }
+        if checking.isEmpty {
+            report.ok("pam", "every service that checks a password uses \(InstalledFiles.moduleName)")
+        } else {
+            report.warning(
+                "pam",
+                "services that check a password without \(InstalledFiles.moduleName): \(checking.joined(separator: ", "))"
+            )
         }
     }
 

@@ -5,6 +5,7 @@ import LockwardenSystem
 enum InstalledFiles {
     static let corePath = "/usr/lib/lockwarden/liblockwarden_core.so"
     static let cliPath = "/usr/sbin/lockwarden"
+    static let helperPath = "/usr/lib/lockwarden/lockwarden-helper"
     static let moduleName = "pam_lockwarden.so"
 
     /// Where PAM looks for modules, the multiarch directories first.
@@ -60,10 +61,25 @@ enum InstalledFiles {
             report.problem("module", "PAM module \(moduleName) not found in \(directories.joined(separator: ", "))")
         }
 
+        checkHelper(beside: core, into: &report)
+
         if Files.exists(cliPath) {
             report.ok("cli", "admin command \(cliPath) is installed")
         } else {
             report.warning("cli", "admin command \(cliPath) is not installed")
+        }
+    }
+
+    /// The set-uid helper screen lockers need: root's, set-uid, beside the core.
+    static func checkHelper(beside core: String, into report: inout DoctorReport) {
+        let helper = FileSafety.directory(of: core) + "/lockwarden-helper"
+        let consequence = "screen lockers and other callers that are not root are denied"
+        if let reason = unsafeReason(helper) {
+            report.warning("helper", "\(reason); \(consequence)")
+        } else if case .success(let status) = Files.linkStatus(helper), status.permissions & 0o4000 == 0 {
+            report.warning("helper", "\(helper) is not set-uid (chmod 4755); \(consequence)")
+        } else {
+            report.ok("helper", "helper for screen lockers \(helper) is root's and set-uid")
         }
     }
 }

@@ -31,7 +31,7 @@ enum StackAdvice {
                 "\(name): \(location(rule)): preauth uses control \"\(rule.control)\"; use requisite "
                     + "(or [success=ok default=die]) so a locked account is refused before the password is checked")
         }
-        for rule in authfail where !stopsOnFailure(rule.control) {
+        for rule in authfail where !stopsOnFailure(rule.control) && !jumpsOnlyOverDeny(rule, in: rules) {
             report.warning(
                 "pam",
                 "\(name): \(location(rule)): authfail uses control \"\(rule.control)\"; use [success=ok default=die] "
@@ -56,7 +56,10 @@ enum StackAdvice {
             report.warning(
                 "pam", "\(name): the auth lines should come in the order preauth, password module, authfail, authsucc")
         }
-        if !ours.contains(where: { $0.type == "account" }) {
+        // Screen lockers and password-only services run no account stage: nothing to stop there.
+        if !auth.isEmpty && rules.contains(where: { $0.type == "account" })
+            && !ours.contains(where: { $0.type == "account" })
+        {
             report.warning(
                 "pam",
                 "\(name): no account line for pam_lockwarden.so; "
@@ -67,13 +70,30 @@ enum StackAdvice {
     /// `requisite`, or a bracketed control whose default is `die` and whose success is `ok`.
     static func stopsOnFailure(_ control: String) -> Bool {
         if control == "requisite" { return true }
-        guard control.hasPrefix("["), control.hasSuffix("]") else { return false }
+        let values = controlValues(control)
+        return values["default"] == "die" && (values["success"] == nil || values["success"] == "ok")
+    }
+
+    /// `[success=N default=die]` whose jump skips only pam_deny.so lines: how pam-auth-update
+    /// writes the authfail line of the lockwarden-authfail profile, before the fallback deny.
+    static func jumpsOnlyOverDeny(_ rule: PamRule, in rules: [PamRule]) -> Bool {
+        let values = controlValues(rule.control)
+        guard values["default"] == "die", let jump = values["success"].flatMap({ Int($0) }), jump > 0 else {
+            return false
+        }
+        let following = rules.filter { $0.type == rule.type }.drop { !($0.file == rule.file && $0.line == rule.line) }
+            .dropFirst()
+        return following.count >= jump && following.prefix(jump).allSatisfy { $0.module.hasSuffix("pam_deny.so") }
+    }
+
+    private static func controlValues(_ control: String) -> [String: String] {
         var values: [String: String] = [:]
+        guard control.hasPrefix("["), control.hasSuffix("]") else { return values }
         for pair in control.dropFirst().dropLast().split(whereSeparator: { $0 == " " || $0 == "\t" }) {
             let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
             if parts.count == 2 { values[parts[0]] = parts[1] }
         }
-        return values["default"] == "die" && (values["success"] == nil || values["success"] == "ok")
+        return values
     }
 
     private static func index(of rule: PamRule, in rules: [PamRule]) -> Int {
