@@ -1,9 +1,13 @@
 # Lockwarden - build, install and test.
 #
-#   make install     Debian build dependencies, release build, install, database, doctor
-#   make uninstall   remove the installed files (keeps the database; PURGE=1 removes it)
-#   make test        test dependencies, builds, lint, unit tests, a short fuzzing run, real-PAM
-#                    and real-sshd integration tests
+#   make install     Debian build dependencies, release build, the .deb installed with apt-get
+#                    (its postinst creates the database), doctor; `apt remove lockwarden` undoes it
+#   make deb         build/lockwarden_VERSION_ARCH.deb
+#   make install-files, make uninstall
+#                    copy the files in place without the package, and remove them (keeps the
+#                    database; PURGE=1 removes it): for development
+#   make test        test dependencies, builds, lint (code and manual pages), unit tests, a short
+#                    fuzzing run, real-PAM, real-sshd, screen-locker and package tests
 #   make fuzz        long fuzzing runs (Fuzz/README.md)
 #   make build       release build of the core, the CLI and the PAM module
 #   make bench       benchmarks against pam_faillock and google-authenticator (after install)
@@ -25,12 +29,15 @@ UNITDIR ?= /etc/systemd/system
 
 # libssl-dev: OpenSSL's headers for the unit tests' reference checks only; nothing shipped links libcrypto.
 # nettle-dev: the hashes, HMAC and PBKDF2 of the core and the CLI.
-DEB_BUILD_DEPS := gcc make pkg-config libc6-dev libstdc++-12-dev libpam0g-dev libpam-modules libsqlite3-dev libssl-dev libqrencode-dev nettle-dev
+# libcrypt-dev: crypt_r, with which the helper checks a screen locker's password.
+DEB_BUILD_DEPS := gcc make pkg-config libc6-dev libstdc++-12-dev libpam0g-dev libpam-modules libsqlite3-dev libssl-dev \
+                  libqrencode-dev nettle-dev libcrypt-dev dpkg-dev
 DEB_TEST_DEPS := pamtester python3 python3-pytest python3-pexpect passwd binutils util-linux sqlite3 oathtool \
                  zbar-tools openssh-server openssh-client msmtp sudo strace \
-                 xvfb i3lock xdotool
+                 xvfb i3lock xdotool mandoc lintian
 
-.PHONY: all build deps test-deps install install-files uninstall test unit integration lint test-core bench clean
+.PHONY: all build deps test-deps install install-files uninstall deb test unit integration lint man-lint test-core \
+        bench clean
 
 all: build
 
@@ -57,9 +64,17 @@ build:
 	scripts/build-core.sh $(BUILD_DIR)
 	$(MAKE) pam-module
 
-install: deps build install-files
-	$(SBINDIR)/lockwarden init
+# apt-get resolves the package's dependencies; --reinstall makes a rebuild of the same version
+# replace the installed one; --force-confold keeps a configuration the administrator already has.
+install: deps build deb
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --reinstall -o Dpkg::Options::=--force-confold ./$(BUILD_DIR)/lockwarden_$(DEB_VERSION)_$(DEB_ARCH).deb
 	$(SBINDIR)/lockwarden doctor
+
+DEB_VERSION = $(shell sed -n '1s/^lockwarden (\([^)]*\)).*/\1/p' packaging/changelog)
+DEB_ARCH = $(shell dpkg --print-architecture)
+
+deb: build
+	scripts/make-deb.sh $(BUILD_DIR) $(BUILD_DIR)
 
 # Files are copied under a temporary name and renamed into place: a running sshd may
 # have the old core mapped, and overwriting a mapped library in place crashes it.
@@ -108,14 +123,18 @@ test-core: build
 	    $(LW_PAM_LDFLAGS) -o $(BUILD_DIR)/pam_lockwarden_trap.so $(LW_PAM_SRCS) $(LW_PAM_LIBS)
 
 # The trap rules, and the repository's .swift-format (every rule it enables) with warnings as errors.
-lint:
+lint: man-lint
 	./scripts/lint-no-traps.sh
 	$(SWIFT) format lint --strict --recursive Sources Tests Fuzz
+
+# mandoc prints nothing for a clean page; any warning fails.
+man-lint:
+	mandoc -T lint -W warning man/*.[0-9]
 
 unit:
 	$(SWIFT) test
 
-integration: test-core
+integration: test-core deb
 	/usr/bin/python3 -m pytest -v -p no:cacheprovider Tests/integration
 
 test: test-deps test-core lint unit fuzz-smoke integration
