@@ -36,7 +36,7 @@ DEB_TEST_DEPS := pamtester python3 python3-pytest python3-pexpect passwd binutil
                  zbar-tools openssh-server openssh-client msmtp sudo strace \
                  xvfb i3lock xdotool mandoc lintian
 
-.PHONY: all build deps test-deps install install-files uninstall deb test unit integration lint man-lint test-core \
+.PHONY: all build deps test-deps install install-package install-files uninstall deb test unit integration lint man-lint test-core \
         bench clean
 
 all: build
@@ -66,11 +66,14 @@ build:
 
 # apt-get resolves the package's dependencies; --reinstall makes a rebuild of the same version
 # replace the installed one; --force-confold keeps a configuration the administrator already has.
-install: deps build deb
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --reinstall -o Dpkg::Options::=--force-confold ./$(BUILD_DIR)/lockwarden_$(DEB_VERSION)_$(DEB_ARCH).deb
+install: deps build deb install-package
 	$(SBINDIR)/lockwarden doctor
 
-DEB_VERSION = $(shell sed -n '1s/^lockwarden (\([^)]*\)).*/\1/p' packaging/changelog)
+install-package:
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --reinstall -o Dpkg::Options::=--force-confold \
+	    ./$(BUILD_DIR)/lockwarden_$(DEB_VERSION)_$(DEB_ARCH).deb
+
+DEB_VERSION = $(shell dpkg-parsechangelog -l packaging/changelog -S Version)
 DEB_ARCH = $(shell dpkg --print-architecture)
 
 deb: build

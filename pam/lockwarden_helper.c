@@ -45,17 +45,6 @@ static size_t answer_used;
 static size_t answer_messages;
 static int answer_silent;
 
-static int map_priority(int32_t priority)
-{
-    switch (priority) {
-    case LW_LOG_WARNING: return LOG_WARNING;
-    case LW_LOG_NOTICE:  return LOG_NOTICE;
-    case LW_LOG_INFO:    return LOG_INFO;
-    case LW_LOG_DEBUG:   return LOG_DEBUG;
-    default:             return LOG_ERR;
-    }
-}
-
 static void host_log(void *context, int32_t priority, const char *message)
 {
     char line[LW_LOG_LINE_MAX];
@@ -64,7 +53,7 @@ static void host_log(void *context, int32_t priority, const char *message)
     if (message == NULL)
         return;
     lw_escape_text(line, sizeof(line), message, 1);
-    syslog(LOG_AUTHPRIV | map_priority(priority), "%s", line);
+    syslog(LOG_AUTHPRIV | lw_syslog_priority(priority), "%s", line);
 }
 
 /* Messages go back to the module, which shows them; the helper has no one to prompt. */

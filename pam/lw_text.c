@@ -1,9 +1,12 @@
 /*
- * lw_text.c - escaping of text before it reaches syslog.
+ * lw_text.c - see lw_text.h.
  */
 #include "lw_text.h"
 
 #include <string.h>
+#include <syslog.h>
+
+#include "lockwarden_core.h"
 
 void lw_escape_text(char *out, size_t cap, const char *in, int keep_utf8)
 {
@@ -42,4 +45,15 @@ void lw_escape_text(char *out, size_t cap, const char *in, int keep_utf8)
         }
     }
     out[n] = '\0';
+}
+
+int lw_syslog_priority(int32_t level)
+{
+    switch (level) {
+    case LW_LOG_WARNING: return LOG_WARNING;
+    case LW_LOG_NOTICE:  return LOG_NOTICE;
+    case LW_LOG_INFO:    return LOG_INFO;
+    case LW_LOG_DEBUG:   return LOG_DEBUG;
+    default:             return LOG_ERR; /* LW_LOG_ERR and anything unknown */
+    }
 }

@@ -60,17 +60,6 @@ _Static_assert(LW_LOG_ERR == LOG_ERR && LW_LOG_WARNING == LOG_WARNING && LW_LOG_
                    && LW_LOG_INFO == LOG_INFO && LW_LOG_DEBUG == LOG_DEBUG,
                "LW_LOG_* are the syslog levels");
 
-static int map_priority(int32_t priority)
-{
-    switch (priority) {
-    case LW_LOG_WARNING: return LOG_WARNING;
-    case LW_LOG_NOTICE:  return LOG_NOTICE;
-    case LW_LOG_INFO:    return LOG_INFO;
-    case LW_LOG_DEBUG:   return LOG_DEBUG;
-    default:             return LOG_ERR; /* LW_LOG_ERR and anything unknown */
-    }
-}
-
 static void host_log(void *context, int32_t priority, const char *message)
 {
     const lw_call *call = context;
@@ -80,7 +69,7 @@ static void host_log(void *context, int32_t priority, const char *message)
         return;
     /* The core escapes already; this only guards the syslog line itself. */
     lw_escape_text(line, sizeof(line), message, 1);
-    pam_syslog(call->pamh, map_priority(priority), "%s", line);
+    pam_syslog(call->pamh, lw_syslog_priority(priority), "%s", line);
 }
 
 /* Wipes and frees what the application's conversation function returned. */
@@ -243,37 +232,31 @@ static int has_argument(int argc, const char **argv, const char *word)
  * A caller that is not root (a screen locker): the helper decides, for the caller's own
  * account only. At authsucc it gets the auth token, to check that the success is real.
  */
-static int run_helper(pam_handle_t *pamh, uint32_t stage, int flags, int argc, const char **argv,
-                      const char *user)
+static int run_helper(pam_handle_t *pamh, const lw_request *core_request, int silent, int argc,
+                      const char **argv)
 {
     lw_helper_request request;
     lw_helper_answer answer;
-    lw_call call = { pamh, (flags & PAM_SILENT) != 0, NULL };
-    const char *token = NULL;
-    int rc;
+    lw_call call = { pamh, silent, NULL };
 
     memset(&request, 0, sizeof(request));
-    request.stage = stage;
-    request.flags = ((flags & PAM_SILENT) ? LW_FLAG_SILENT : 0u) |
-                    ((flags & PAM_CHANGE_EXPIRED_AUTHTOK) ? LW_FLAG_CHANGE_EXPIRED : 0u);
-    request.user = field(user);
-    request.service = field(string_item(pamh, PAM_SERVICE));
-    request.rhost = field(string_item(pamh, PAM_RHOST));
-    request.tty = field(string_item(pamh, PAM_TTY));
-    if (stage == LW_STAGE_AUTHENTICATE && has_argument(argc, argv, "authsucc")) {
-        token = string_item(pamh, PAM_AUTHTOK);
-        request.token = field(token);
-    }
-    for (int i = 0; i < argc; i++)
-        request.arguments[i] = field(argv[i]);
-    request.argument_count = (size_t)argc;
+    request.stage = core_request->stage;
+    request.flags = core_request->flags;
+    request.user = core_request->user;
+    request.service = core_request->service;
+    request.rhost = core_request->rhost;
+    request.tty = core_request->tty;
+    if (request.stage == LW_STAGE_AUTHENTICATE && has_argument(argc, argv, "authsucc"))
+        request.token = field(string_item(pamh, PAM_AUTHTOK));
+    for (size_t i = 0; i < core_request->argument_count; i++)
+        request.arguments[i] = core_request->arguments[i];
+    request.argument_count = core_request->argument_count;
 
-    rc = lw_helper_call(pamh, &request, &answer);
-    if (rc != 0)
-        return deny_code(stage);
+    if (lw_helper_call(pamh, &request, &answer) != 0)
+        return deny_code(request.stage);
     for (size_t i = 0; i < answer.message_count; i++)
         (void)host_converse(&call, answer.styles[i], answer.messages[i], NULL, 0);
-    return map_verdict(stage, answer.verdict);
+    return map_verdict(request.stage, answer.verdict);
 }
 
 /* Builds the request, calls the core, maps the verdict. */
@@ -308,14 +291,6 @@ static int run_core(pam_handle_t *pamh, uint32_t stage, int flags,
         args[i] = field(argv[i]);
     }
 
-    /* Only root can open the database; anyone else goes through the set-uid helper. */
-    if (geteuid() != 0)
-        return run_helper(pamh, stage, flags, argc, argv, user);
-
-    if (lw_core_load(pamh, &core) != 0)
-        return retval;
-    session = login_session(pamh, &core);
-
     memset(&request, 0, sizeof(request));
     request.abi_version = LW_ABI_VERSION;
     request.stage = stage;
@@ -327,6 +302,14 @@ static int run_core(pam_handle_t *pamh, uint32_t stage, int flags,
     request.tty = field(string_item(pamh, PAM_TTY));
     request.arguments = argc > 0 ? args : NULL;
     request.argument_count = (size_t)argc;
+
+    /* Only root can open the database; anyone else goes through the set-uid helper. */
+    if (geteuid() != 0)
+        return run_helper(pamh, &request, call.silent, argc, argv);
+
+    if (lw_core_load(pamh, &core) != 0)
+        return retval;
+    session = login_session(pamh, &core);
 
     if (lw_privilege_enter(&privilege) != 0) {
         pam_syslog(pamh, LOG_ERR, "cannot block terminal signals or take real uid 0 for the call; denying");

@@ -8,7 +8,7 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$1
 out=$2
-version=$(sed -n '1s/^lockwarden (\([^)]*\)).*/\1/p' "$top/packaging/changelog")
+version=$(dpkg-parsechangelog -l "$top/packaging/changelog" -S Version)
 arch=$(dpkg --print-architecture)
 multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || gcc -print-multiarch)
 stage=$out/deb-root

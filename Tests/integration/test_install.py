@@ -1,5 +1,6 @@
-"""The real installation: `make install-files`, `lockwarden init`, `doctor`, the installed
-module driven by pamtester through /etc/pam.d, and `make uninstall`.
+"""The real installation as the README's install command makes it: the package installed with
+apt-get (`make install-package`, whose postinst creates the database), `doctor`, the installed
+module driven by pamtester through /etc/pam.d, and `apt-get purge`.
 
 It changes the system, so it runs only in CI (CI=true) or with LOCKWARDEN_TEST_INSTALL=1.
 """
@@ -32,8 +33,7 @@ def mode(path):
 
 
 def test_install_doctor_pamtester_uninstall(users):
-    run("make", "-s", "install-files")
-    run("/usr/sbin/lockwarden", "init")
+    run("make", "-s", "install-package")
     assert mode(STATE) == (0o700, 0)
     assert mode(STATE + "/lockwarden.db") == (0o600, 0)
     multiarch = run("gcc", "-print-multiarch").stdout.strip()
@@ -41,6 +41,8 @@ def test_install_doctor_pamtester_uninstall(users):
     assert mode(module)[1] == 0 and mode("/usr/lib/lockwarden/liblockwarden_core.so")[1] == 0
     # The core's own SQLite, which the core loads (from beside itself) only when a login needs it.
     assert mode("/usr/lib/lockwarden/liblockwarden_sqlite.so") == (0o644, 0)
+    assert mode("/usr/lib/lockwarden/lockwarden-helper") == (0o4755, 0)
+    assert run("man", "-w", "pam_lockwarden").stdout.startswith("/usr/share/man/man8/")
     doctor = run("/usr/sbin/lockwarden", "doctor", check=False)
     assert "problem:" not in doctor.stdout, doctor.stdout
     assert doctor.returncode == 0, doctor.stdout + doctor.stderr
@@ -77,7 +79,9 @@ def test_install_doctor_pamtester_uninstall(users):
         assert again.returncode == 0, again.stdout + again.stderr
     finally:
         os.unlink(SERVICE)
-        run("make", "-s", "uninstall")
+        run("apt-get", "remove", "-y", "-qq", "lockwarden")
     assert not os.path.exists(module)
     assert not os.path.exists("/usr/lib/lockwarden/liblockwarden_sqlite.so")
-    assert os.path.exists(STATE + "/lockwarden.db"), "uninstall keeps the database"
+    assert os.path.exists(STATE + "/lockwarden.db"), "remove keeps the database"
+    run("apt-get", "purge", "-y", "-qq", "lockwarden")
+    assert not os.path.exists(STATE) and not os.path.exists("/etc/security/lockwarden.conf")
