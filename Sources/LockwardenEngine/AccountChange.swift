@@ -15,6 +15,11 @@ struct AccountChange {
     /// Whether a new lock queues the lock mails (notify_on_lock): a login's automatic lock
     /// does; a lock by hand does not, since the administrator who chose it is told already.
     var queuesLockNotice = true
+    /// The subject's kind, which a fleet input carries (the fleet applies the same exemptions).
+    var subjectKind: SubjectKind = .regular
+    /// Whether the change goes to the fleet outbox (fleet_host set): not for a change that
+    /// comes from the fleet itself.
+    var sendsToFleet = true
 
     struct Applied<Outcome> {
         var decision: Decision
@@ -43,6 +48,7 @@ struct AccountChange {
             if clean && !config.logSuccesses { return (decision, outcome) }
             dropped = try store.record(decision, for: &record, context: context, now: now)
             for action in dropped { host.log(.warning, "event could not be recorded: \(action.rawValue)") }
+            try queueForFleet(decision, key)
             // Only the uid under the write lock: the lookups the mails need come after the commit.
             if queuesLockNotice, config.notifyOnLock, decision.events.contains(where: { $0.action == .accountLocked }),
                 let uid = context.uid
@@ -53,6 +59,17 @@ struct AccountChange {
             return (decision, outcome)
         }
         return Applied(decision: decision, outcome: outcome, clean: clean, lockNoticeQueued: queued, dropped: dropped)
+    }
+
+    /// Known users only: an invented name is not an account of the fleet.
+    private func queueForFleet(_ decision: Decision, _ key: AccountKey) throws(StoreError) {
+        guard sendsToFleet, config.inFleet, case .user(_, let name) = key else { return }
+        let source = AttemptSource(service: context.service, rhost: context.rhost, tty: context.tty)
+        for input in FleetInput.inputs(
+            of: decision, subject: subjectKind, actor: context.actor, source: source, now: now)
+        {
+            try store.enqueueFleet(input, user: name, limit: config.fleetOutboxLimit)
+        }
     }
 
     /// After the commit: one syslog line per recorded event.

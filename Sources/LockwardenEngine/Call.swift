@@ -20,7 +20,8 @@ struct Call {
     func commit(subject: CallSubject, store: StateStore, _ decide: (AccountState) throws(StoreError) -> Decision)
         throws(StoreError) -> Decision
     {
-        let change = AccountChange(store: store, config: config, host: host, context: eventContext(subject), now: now)
+        var change = AccountChange(store: store, config: config, host: host, context: eventContext(subject), now: now)
+        change.subjectKind = subject.kind
         let applied = try change.apply(subject.key) { record throws(StoreError) -> (Decision, Void) in
             (try decide(record.state), ())
         }

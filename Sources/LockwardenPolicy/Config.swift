@@ -115,6 +115,18 @@ public struct LockwardenConfig: Equatable, Sendable {
     /// sudo users act as clinic owners.
     public var adminGroup: String = "sudo"
 
+    // A fleet of hosts sharing one lock state (lockwarden fleet run); empty = this host alone.
+    /// This host's name in the fleet, which is also its PostgreSQL role.
+    public var fleetHost: String = ""
+    /// A root-only file holding the libpq connection string of the fleet database.
+    public var fleetConnection: String = "/etc/security/lockwarden-fleet.conn"
+    /// How many inputs the fleet outbox keeps before it folds further failures of an account
+    /// into the account's newest waiting one (failures are never dropped).
+    public var fleetOutboxLimit: Int = 100_000
+
+    /// Whether this host is part of a fleet: its account changes go to the fleet outbox.
+    public var inFleet: Bool { !fleetHost.isEmpty }
+
     public func template(_ name: MailTemplateName) -> MailTemplate {
         mailTemplates[name] ?? name.defaultTemplate
     }

@@ -55,6 +55,13 @@ struct ConfigKey {
     }
 }
 
+/// A fleet host name, which is also its PostgreSQL role: safe unquoted in SQL and in a path.
+public func isFleetHostName(_ text: String) -> Bool {
+    let bytes = Array(text.utf8)
+    guard (1...63).contains(bytes.count), bytes[0] >= 97, bytes[0] <= 122 else { return false }
+    return bytes.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 95 }
+}
+
 /// Parses a plain decimal number within a range; no signs, spaces or units.
 func parseInteger(_ text: String, _ range: ClosedRange<Int64>) -> Int64? {
     guard !text.isEmpty, text.utf8.count <= 19, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
@@ -167,6 +174,21 @@ nonisolated(unsafe) let configKeys: [ConfigKey] =
             config.notifyProgram = text
             return nil
         },
+        ConfigKey(name: "fleet_host", isBoolean: false) { config, text in
+            guard text.isEmpty || isFleetHostName(text) else {
+                return "fleet_host must be 1 to 63 lower-case letters, digits or _, starting with a letter"
+            }
+            config.fleetHost = text
+            return nil
+        },
+        ConfigKey(name: "fleet_connection", isBoolean: false) { config, text in
+            guard text.hasPrefix("/"), Escape.isPrintable(text), text.utf8.count < 4_096 else {
+                return "fleet_connection must be an absolute path"
+            }
+            config.fleetConnection = text
+            return nil
+        },
+        .count("fleet_outbox_limit", 1_000...10_000_000, { $0.fleetOutboxLimit = $1 }),
     ] + MailTemplateName.allCases.flatMap(templateKeys)
 
 /// An empty value or a plain mail address.

@@ -2,7 +2,7 @@
 public enum Schema {
     /// "LkWd": tells a Lockwarden database from any other SQLite file.
     public static let applicationID: Int32 = 0x4C6B_5764
-    public static let version: Int32 = 7
+    public static let version: Int32 = 8
 
     /// Statements that take a database from version N-1 to N; index 0 builds version 1.
     static let migrations: [[String]] = [
@@ -162,6 +162,42 @@ public enum Schema {
         // median follows the host's current hash time instead of keeping old samples at random.
         [
             "ALTER TABLE failure_timing ADD COLUMN sequence INTEGER NOT NULL DEFAULT 0"
+        ],
+        // Version 8: the fleet outbox. What happened to an account on this host (a failure, a
+        // success, a lock or unlock by hand), written in the change's own transaction and
+        // removed once the fleet database has it; the id is the idempotency key's local half.
+        [
+            """
+            CREATE TABLE fleet_outbox (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                time INTEGER NOT NULL,
+                user TEXT NOT NULL,
+                input TEXT NOT NULL,
+                subject TEXT NOT NULL DEFAULT 'regular',
+                count INTEGER NOT NULL DEFAULT 1,
+                duration INTEGER,
+                reason TEXT NOT NULL DEFAULT '',
+                actor TEXT NOT NULL DEFAULT '',
+                service TEXT NOT NULL DEFAULT '',
+                rhost TEXT NOT NULL DEFAULT '',
+                tty TEXT NOT NULL DEFAULT ''
+            )
+            """,
+            "CREATE INDEX fleet_outbox_by_user ON fleet_outbox(user, id)",
+            // The newest applied fleet version of each account, so that a late notification
+            // never rolls an account back.
+            "CREATE TABLE fleet_applied (user TEXT PRIMARY KEY, version INTEGER NOT NULL)",
+            // What the agent last saw of the fleet database, for `fleet status` and `doctor`.
+            """
+            CREATE TABLE fleet_agent (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                connected INTEGER NOT NULL,
+                last_contact_at INTEGER,
+                last_error TEXT NOT NULL DEFAULT '',
+                clock_offset INTEGER NOT NULL DEFAULT 0,
+                updated_at INTEGER NOT NULL
+            )
+            """,
         ],
     ]
 
