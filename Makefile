@@ -30,11 +30,12 @@ UNITDIR ?= /etc/systemd/system
 # libssl-dev: OpenSSL's headers for the unit tests' reference checks only; nothing shipped links libcrypto.
 # nettle-dev: the hashes, HMAC and PBKDF2 of the core and the CLI.
 # libcrypt-dev: crypt_r, with which the helper checks a screen locker's password.
+# libpq-dev: the fleet agent's PostgreSQL client (the CLI only; logins never load it).
 DEB_BUILD_DEPS := gcc make pkg-config libc6-dev libstdc++-12-dev libpam0g-dev libpam-modules libsqlite3-dev libssl-dev \
-                  libqrencode-dev nettle-dev libcrypt-dev dpkg-dev
+                  libqrencode-dev nettle-dev libcrypt-dev libpq-dev dpkg-dev
 DEB_TEST_DEPS := pamtester python3 python3-pytest python3-pexpect passwd binutils util-linux sqlite3 oathtool \
                  zbar-tools openssh-server openssh-client msmtp sudo strace \
-                 xvfb i3lock xdotool mandoc lintian
+                 xvfb i3lock xdotool mandoc lintian postgresql faketime iproute2 openssl
 
 .PHONY: all build deps test-deps install install-package install-files uninstall deb test unit integration lint man-lint test-core \
         bench clean

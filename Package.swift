@@ -10,6 +10,7 @@ import PackageDescription
 //   LockwardenSystem  thin Glibc layer: accounts, groups, files, clock
 //   LockwardenEngine  one PAM call end to end, on top of the three above
 //   LockwardenCore    the only code that exports C functions (lockwarden_core.h)
+//   LockwardenFleet   the fleet agent: the outbox to PostgreSQL (libpq), the fleet back to SQLite
 //   lockwarden        the admin CLI, reusing Store, Policy and System
 
 // Fuzzing builds (see Fuzz/README.md) add libFuzzer targets; normal builds never see them.
@@ -31,6 +32,8 @@ let package = Package(
         .systemLibrary(name: "CLibc", path: "CModules/CLibc"),
         .systemLibrary(name: "CNettle", path: "CModules/CNettle"),
         .systemLibrary(name: "CQRencode", path: "CModules/CQRencode"),
+        // libpq: the fleet agent's PostgreSQL client, in the CLI only.
+        .systemLibrary(name: "CPostgres", path: "CModules/CPostgres"),
         .target(name: "CLockwardenContract", path: "Sources/CLockwardenContract"),
         // The state database's C parts: its VFS (SQLite's own, minus a directory sync per
         // connection) and a busy wait that polls every 0.25 to 5 ms.
@@ -55,6 +58,11 @@ let package = Package(
                 "LockwardenTOTP", "LockwardenCrypto",
                 "LockwardenQR",
             ]),
+        // The fleet agent (normal Swift only): pushes the fleet outbox to PostgreSQL and writes
+        // the fleet's changes back through the engine.
+        .target(
+            name: "LockwardenFleet",
+            dependencies: ["CPostgres", "LockwardenPolicy", "LockwardenStore", "LockwardenSystem", "LockwardenEngine"]),
         // The shipped core is this target built in Embedded Swift by scripts/build-core.sh; SwiftPM
         // builds it in normal mode only for the contract fuzzer.
         .target(name: "LockwardenCore", dependencies: ["CLockwardenContract", "LockwardenEngine"]),
@@ -62,7 +70,7 @@ let package = Package(
             name: "LockwardenCLI",
             dependencies: [
                 "LockwardenPolicy", "LockwardenStore", "LockwardenSystem", "LockwardenEngine", "LockwardenTOTP",
-                "LockwardenCrypto", "LockwardenQR",
+                "LockwardenCrypto", "LockwardenQR", "LockwardenFleet",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             // Release builds link the Swift runtime statically with SwiftPM's own

@@ -58,7 +58,7 @@ Version: $version
 Architecture: $arch
 Maintainer: Lockwarden maintainers <maintainers@lockwarden.org>
 Installed-Size: $size
-Depends: libc6 (>= 2.36), libpam0g (>= 1.5), libpam-runtime (>= 1.5), libsqlite3-0, libnettle8, libqrencode4, libcrypt1
+Depends: libc6 (>= 2.36), libpam0g (>= 1.5), libpam-runtime (>= 1.5), libsqlite3-0, libnettle8, libqrencode4, libcrypt1, libpq5
 Section: admin
 Priority: optional
 Description: lock accounts after failed logins, with TOTP and an admin unlock

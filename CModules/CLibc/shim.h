@@ -9,6 +9,7 @@
 #include <glob.h>
 #include <grp.h>
 #include <limits.h>
+#include <poll.h>
 #include <pwd.h>
 #include <shadow.h>
 #include <signal.h>

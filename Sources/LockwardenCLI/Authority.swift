@@ -303,6 +303,7 @@ protocol AdministeredCommand: ParsableCommand {
 extension Lockwarden: HelpOnlyCommand {}
 
 extension MFACommand: HelpOnlyCommand {}
+extension FleetCommand: HelpOnlyCommand {}
 
 extension ListCommand: AdministeredCommand {
     static var access: CommandAccess { .ownersOnTheirMembers }

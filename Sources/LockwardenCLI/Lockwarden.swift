@@ -25,7 +25,7 @@ struct Lockwarden: ParsableCommand {
         subcommands: [
             ListCommand.self, ShowCommand.self, UnlockCommand.self, LockCommand.self, LogCommand.self,
             MFACommand.self, PasswordCommand.self, UserCommand.self, NotifyCommand.self, DoctorCommand.self,
-            InitCommand.self,
+            InitCommand.self, FleetCommand.self,
         ])
 
     static var _errorPrefix: String { "lockwarden: " }
@@ -34,7 +34,7 @@ struct Lockwarden: ParsableCommand {
     /// refuses non-root callers) and running.
     static func main() {
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(RawArguments.all())
             try Authority.admit(command)
             try command.run()
         } catch {

@@ -190,7 +190,7 @@ public enum ConfigParser {
     }
 
     /// Without blanks (space, tab, CR) at either end; a CR ends a CRLF line.
-    private static func trim(_ text: Substring) -> Substring {
+    public static func trim(_ text: Substring) -> Substring {
         let blank: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }
         guard let first = text.utf8.firstIndex(where: { !blank($0) }),
             let last = text.utf8.lastIndex(where: { !blank($0) })

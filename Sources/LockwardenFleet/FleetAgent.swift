@@ -1,0 +1,157 @@
+import LockwardenEngine
+import LockwardenPolicy
+import LockwardenStore
+import LockwardenSystem
+
+/// `lockwarden fleet run`: pushes this host's outbox to the fleet database in order, and writes
+/// the fleet's announced changes into the local database. Logins never wait for it: they read
+/// and write only SQLite, and it catches up whenever the database is back.
+public final class FleetAgent {
+    let config: LockwardenConfig
+    let store: StateStore
+    let conninfo: String
+    let host: CallHost
+    let clock: () -> Int64
+    private var database: PostgresConnection?
+    private var retryAt: Int64 = 0
+    private var backoffMilliseconds: Int64 = 0
+    private var lastError = ""
+    private var lastContactAt: Int64?
+    private var clockOffset: Int64 = 0
+
+    /// Between tries while the database cannot be reached: from 250 ms, doubling, to 5 s.
+    static let firstBackoffMilliseconds: Int64 = 250
+    static let maxBackoffMilliseconds: Int64 = 5_000
+    /// How long the loop waits for an announcement before it looks at the outbox again.
+    static let tickMilliseconds: Int32 = 50
+
+    public init(
+        config: LockwardenConfig, store: StateStore, conninfo: String, host: CallHost, clock: @escaping () -> Int64
+    ) {
+        self.config = config
+        self.store = store
+        self.conninfo = Self.withTimeouts(conninfo)
+        self.host = host
+        self.clock = clock
+    }
+
+    /// Runs until `shouldStop` says so (a signal, or never). A setup error (wrong credential,
+    /// missing schema) is reported and retried like an outage, since an administrator may fix it.
+    public func run(shouldStop: () -> Bool) {
+        var lastStatus = FleetAgentStatus(
+            connected: false, lastContactAt: nil, lastError: "", clockOffset: 0, updatedAt: 0)
+        while !shouldStop() {
+            let now = Self.milliseconds()
+            if database == nil && now >= retryAt { connect() }
+            if let database {
+                do throws(FleetError) {
+                    try pushWaiting(database)
+                    try applyAnnounced(database)
+                    if Waiting.readable(database.socket, milliseconds: Self.tickMilliseconds) {
+                        try applyAnnounced(database)
+                    }
+                } catch {
+                    lose(error)
+                }
+            } else {
+                CurrentProcess.sleep(microseconds: Int64(Self.tickMilliseconds) * 1_000)
+            }
+            let status = currentStatus()
+            if status != lastStatus || clock() - lastStatus.updatedAt >= 10 {
+                try? store.setFleetAgentStatus(status)
+                lastStatus = status
+            }
+        }
+    }
+
+    private func currentStatus() -> FleetAgentStatus {
+        FleetAgentStatus(
+            connected: database != nil, lastContactAt: lastContactAt, lastError: lastError, clockOffset: clockOffset,
+            updatedAt: clock())
+    }
+
+    private func connect() {
+        do throws(FleetError) {
+            let connection = try PostgresConnection(conninfo)
+            try FleetSchema.check(connection)
+            let role = try connection.value("SELECT current_user") ?? ""
+            guard role == config.fleetHost else {
+                throw FleetError.setup("connected as role \(role), but fleet_host is \(config.fleetHost)")
+            }
+            try connection.query("LISTEN \(FleetSchema.channel)")
+            let authority = FleetAuthority(database: connection, config: config)
+            clockOffset = try authority.clockOffset(localNow: clock)
+            database = connection
+            backoffMilliseconds = 0
+            if !lastError.isEmpty { host.log(.notice, "fleet database reachable again") }
+            lastError = ""
+            lastContactAt = clock()
+            // Announcements made while this host was away are lost: take every account once.
+            for account in try authority.accounts() { try mirror(account) }
+        } catch {
+            lose(error)
+        }
+    }
+
+    private func lose(_ error: FleetError) {
+        database = nil
+        let text = error.description
+        if text != lastError { host.log(.warning, text) }
+        lastError = text
+        backoffMilliseconds =
+            backoffMilliseconds == 0
+            ? Self.firstBackoffMilliseconds : min(backoffMilliseconds * 2, Self.maxBackoffMilliseconds)
+        retryAt = Self.milliseconds() + backoffMilliseconds
+    }
+
+    /// Every waiting input, oldest first; each is removed here only after the database has
+    /// committed it, and a repeat after a crash in between is recognised by its key.
+    private func pushWaiting(_ database: PostgresConnection) throws(FleetError) {
+        let authority = FleetAuthority(database: database, config: config)
+        for _ in 0..<1_000 {
+            let batch: [FleetOutboxEntry]
+            do { batch = try store.fleetOutbox(limit: 100) } catch { throw .setup("local database: \(error)") }
+            if batch.isEmpty { return }
+            for entry in batch {
+                _ = try authority.push(entry, localNow: clock)
+                do { try store.removeFleetInput(id: entry.id) } catch { throw .setup("local database: \(error)") }
+                lastContactAt = clock()
+            }
+        }
+    }
+
+    private func applyAnnounced(_ database: PostgresConnection) throws(FleetError) {
+        let names = try database.notifications()
+        guard !names.isEmpty else { return }
+        let authority = FleetAuthority(database: database, config: config)
+        clockOffset = try authority.clockOffset(localNow: clock)
+        var seen: Set<String> = []
+        for name in names where seen.insert(name).inserted {
+            for account in try authority.accounts(named: name) { try mirror(account) }
+        }
+        lastContactAt = clock()
+    }
+
+    private func mirror(_ account: FleetAccount) throws(FleetError) {
+        let mirror = FleetMirror(config: config, store: store, host: host, now: clock())
+        do {
+            _ = try mirror.apply(
+                user: account.account, state: account.state.shifted(by: clockOffset), version: account.version,
+                updatedBy: account.updatedBy)
+        } catch {
+            throw .setup("local database: \(error)")
+        }
+    }
+
+    /// A cut link must not hold the agent for minutes: unacknowledged data fails after 5 s, an
+    /// idle connection is probed after 5 s, and a connection attempt gives up after 5 s. The
+    /// file's own settings win (libpq takes the last of a repeated keyword); a URI is left as
+    /// it is.
+    static func withTimeouts(_ conninfo: String) -> String {
+        if conninfo.hasPrefix("postgres://") || conninfo.hasPrefix("postgresql://") { return conninfo }
+        return "connect_timeout=5 tcp_user_timeout=5000 keepalives_idle=5 keepalives_interval=2 keepalives_count=3 "
+            + conninfo
+    }
+
+    private static func milliseconds() -> Int64 { CurrentProcess.monotonicMicroseconds() / 1_000 }
+}
