@@ -97,13 +97,14 @@ install-files:
 	test -e $(CONFDIR)/lockwarden.conf || install -m 0644 -o root -g root etc/lockwarden.conf $(CONFDIR)/lockwarden.conf
 	install -d -m 0700 -o root -g root $(STATEDIR)
 	install -d -m 0755 $(UNITDIR)
-	install -m 0644 -o root -g root etc/systemd/lockwarden-notify.service etc/systemd/lockwarden-notify.timer $(UNITDIR)/
+	install -m 0644 -o root -g root etc/systemd/lockwarden-notify.service etc/systemd/lockwarden-notify.timer \
+	  etc/systemd/lockwarden-fleet.service $(UNITDIR)/
 
 uninstall:
 	rm -f $(SECUREDIR)/pam_lockwarden.so $(COREDIR)/liblockwarden_core.so $(COREDIR)/liblockwarden_sqlite.so \
 	      $(COREDIR)/lockwarden-helper \
 	      $(SBINDIR)/lockwarden \
-	      $(UNITDIR)/lockwarden-notify.service $(UNITDIR)/lockwarden-notify.timer
+	      $(UNITDIR)/lockwarden-notify.service $(UNITDIR)/lockwarden-notify.timer $(UNITDIR)/lockwarden-fleet.service
 	-rmdir $(COREDIR) 2>/dev/null
 	@if [ "$(PURGE)" = "1" ]; then rm -rf $(STATEDIR) $(CONFDIR)/lockwarden.conf; echo "removed $(STATEDIR) and $(CONFDIR)/lockwarden.conf"; \
 	 else echo "kept $(STATEDIR) and $(CONFDIR)/lockwarden.conf (make uninstall PURGE=1 removes them)"; fi

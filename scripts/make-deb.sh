@@ -24,7 +24,7 @@ put 0644 "$build/liblockwarden_sqlite.so" usr/lib/lockwarden/liblockwarden_sqlit
 put 4755 "$build/lockwarden-helper" usr/lib/lockwarden/lockwarden-helper
 put 0755 "$top/.build/release/lockwarden" usr/sbin/lockwarden
 put 0644 "$top/etc/lockwarden.conf" etc/security/lockwarden.conf
-for unit in lockwarden-notify.service lockwarden-notify.timer; do
+for unit in lockwarden-notify.service lockwarden-notify.timer lockwarden-fleet.service; do
     put 0644 "$top/etc/systemd/$unit" "lib/systemd/system/$unit"
 done
 for profile in "$top"/etc/pam-configs/*; do

@@ -31,6 +31,7 @@ struct DoctorCommand: ParsableCommand {
         report.ok("root", "running as root (effective uid 0), actor \(Actor.current())")
         let config = checkConfig(into: &report)
         checkDatabase(config, into: &report)
+        checkFleet(config, into: &report)
         InstalledFiles.check(core: corePath, moduleDirectory: moduleDir, into: &report)
         checkStacks(into: &report)
         checkSshd(into: &report)

@@ -35,6 +35,9 @@ struct LogCommand: ParsableCommand {
     @Flag(help: "Print one JSON array.")
     var json = false
 
+    @Flag(help: "The fleet's shared history, with the host of each input (administrators only).")
+    var fleet = false
+
     func validate() throws {
         try RootCheck.require()
         if let user { try Target.validate(user) }
@@ -56,6 +59,12 @@ struct LogCommand: ParsableCommand {
         let (config, store) = try global.openState()
         let now = CurrentProcess.now()
         let authority = Authority.current(config)
+        if fleet {
+            guard authority.role == .administrator else {
+                throw authority.refuse("log --fleet", target: nil, because: .administratorsOnly, config: config)
+            }
+            return try FleetViews.log(user, limit: limit, config: config, json: json)
+        }
         // An owner's events are picked after reading: read the whole (bounded) log, keep
         // their members' events, then the newest `limit` of those.
         let scoped = authority.role != .administrator

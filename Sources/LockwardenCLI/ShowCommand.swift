@@ -24,6 +24,9 @@ struct ShowCommand: ParsableCommand {
     @Flag(help: "Print one JSON object.")
     var json = false
 
+    @Flag(help: "The fleet database's state of the account (administrators only).")
+    var fleet = false
+
     func validate() throws {
         try RootCheck.require()
         try Target.validate(user)
@@ -32,6 +35,13 @@ struct ShowCommand: ParsableCommand {
     func run() throws {
         let (config, store) = try global.openState()
         let now = CurrentProcess.now()
+        if fleet {
+            let authority = Authority.current(config)
+            guard authority.role == .administrator else {
+                throw authority.refuse("show --fleet", target: nil, because: .administratorsOnly, config: config)
+            }
+            return try FleetViews.show(user, config: config, json: json)
+        }
         let target = Target.resolve(user)
         let record: AccountRecord
         do {

@@ -15,6 +15,14 @@ public struct AccountRecord: Equatable, Sendable {
     public var name: [UInt8]
     public var state: AccountState
     public var updatedAt: Int64
+
+    public init(id: Int64?, uid: UInt32?, name: [UInt8], state: AccountState, updatedAt: Int64) {
+        self.id = id
+        self.uid = uid
+        self.name = name
+        self.state = state
+        self.updatedAt = updatedAt
+    }
 }
 
 private let accountColumns = """

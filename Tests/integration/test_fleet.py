@@ -60,6 +60,15 @@ def test_failures_on_two_hosts_lock_all_three_and_an_unlock_anywhere_lifts_it(fl
     assert sorted((e["action"], e["detail"], e["actor"]) for e in events) == [
         ("Account locked", "fleet: Failures", "fleet (hb)"), ("Login failed (locked)", "", "")]
 
+    # The shared history names the host of every input, in the order the database took them.
+    history = json.loads(c.cli("log", user, "--fleet", "--json").stdout)
+    assert [(e["host"], e["input"], e["outcome"]) for e in history] == [
+        ("ha", "failure", "Login failed"), ("ha", "failure", "Login failed"), ("hb", "failure", "Login failed"),
+        ("hb", "failure", "Login failed"), ("hb", "failure", "Login failed, Account locked")]
+    fleet_view = json.loads(a.cli("show", user, "--fleet", "--json").stdout)
+    assert fleet_view["locked"] and fleet_view["fleet_updated_by"] == "hb"
+    assert fleet_view["locked_until"] == a.show(user)["locked_until"]
+
     c.cli("unlock", user)
     unlocked, _ = wait_until(lambda: locked_everywhere(fleet, user, locked=False), 1.0)
     assert unlocked, [host.show(user) for host in fleet.hosts]
