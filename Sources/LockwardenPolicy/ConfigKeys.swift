@@ -50,6 +50,17 @@ struct ConfigKey {
         }
     }
 
+    /// An absolute path. It is written into log lines: no control characters.
+    static func path(_ name: String, _ set: @escaping (inout LockwardenConfig, String) -> Void) -> ConfigKey {
+        ConfigKey(name: name, isBoolean: false) { config, text in
+            guard text.hasPrefix("/"), Escape.isPrintable(text), text.utf8.count < 4_096 else {
+                return "\(name) must be an absolute path"
+            }
+            set(&config, text)
+            return nil
+        }
+    }
+
     private static func rangeMessage(_ name: String, _ range: ClosedRange<Int64>) -> String {
         "\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound)"
     }
@@ -110,14 +121,7 @@ nonisolated(unsafe) let configKeys: [ConfigKey] =
         .choice("on_error", { $0.onError = $1 }),
         .choice("sync", { $0.sync = $1 }),
         .boolean("log_successes", { $0.logSuccesses = $1 }),
-        ConfigKey(name: "db", isBoolean: false) { config, text in
-            // The path is written into log lines: no control characters.
-            guard text.hasPrefix("/"), Escape.isPrintable(text), text.utf8.count < 4_096 else {
-                return "db must be an absolute path"
-            }
-            config.databasePath = text
-            return nil
-        },
+        .path("db", { $0.databasePath = $1 }),
         .count("max_events", 100...100_000_000, { $0.maxEvents = $1 }),
         .count("max_unknown_users", 10...10_000_000, { $0.maxUnknownUsers = $1 }),
         .count("busy_timeout", 0...60_000, { $0.busyTimeoutMilliseconds = $1 }),
@@ -181,13 +185,7 @@ nonisolated(unsafe) let configKeys: [ConfigKey] =
             config.fleetHost = text
             return nil
         },
-        ConfigKey(name: "fleet_connection", isBoolean: false) { config, text in
-            guard text.hasPrefix("/"), Escape.isPrintable(text), text.utf8.count < 4_096 else {
-                return "fleet_connection must be an absolute path"
-            }
-            config.fleetConnection = text
-            return nil
-        },
+        .path("fleet_connection", { $0.fleetConnection = $1 }),
         .count("fleet_outbox_limit", 1_000...10_000_000, { $0.fleetOutboxLimit = $1 }),
     ] + MailTemplateName.allCases.flatMap(templateKeys)
 
