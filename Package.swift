@@ -34,6 +34,7 @@ let package = Package(
         .systemLibrary(name: "CQRencode", path: "CModules/CQRencode"),
         // libpq: the fleet agent's PostgreSQL client, in the CLI only.
         .systemLibrary(name: "CPostgres", path: "CModules/CPostgres"),
+        .systemLibrary(name: "CNettleSeal", path: "CModules/CNettleSeal"),
         .target(name: "CLockwardenContract", path: "Sources/CLockwardenContract"),
         // The state database's C parts: its VFS (SQLite's own, minus a directory sync per
         // connection) and a busy wait that polls every 0.25 to 5 ms.
@@ -62,7 +63,11 @@ let package = Package(
         // the fleet's changes back through the engine.
         .target(
             name: "LockwardenFleet",
-            dependencies: ["CPostgres", "LockwardenPolicy", "LockwardenStore", "LockwardenSystem", "LockwardenEngine"]),
+            dependencies: [
+                "CPostgres", "CNettleSeal", "LockwardenPolicy", "LockwardenStore", "LockwardenSystem",
+                "LockwardenEngine",
+                "LockwardenCrypto", "LockwardenTOTP",
+            ]),
         // The shipped core is this target built in Embedded Swift by scripts/build-core.sh; SwiftPM
         // builds it in normal mode only for the contract fuzzer.
         .target(name: "LockwardenCore", dependencies: ["CLockwardenContract", "LockwardenEngine"]),
@@ -89,7 +94,7 @@ let package = Package(
             name: "LockwardenEngineTests",
             dependencies: [
                 "LockwardenEngine", "LockwardenStore", "LockwardenPolicy", "LockwardenSystem", "LockwardenTOTP",
-                "LockwardenCrypto",
+                "LockwardenCrypto", "LockwardenTOTP",
             ]),
     ]
 )

@@ -34,6 +34,7 @@ static inline void lw_set_errno(int value) { errno = value; }
 
 /* open(2) and openat(2) are variadic; these never create a file. */
 static inline int lw_open(const char *path, int flags) { return open(path, flags); }
+static inline int lw_open_mode(const char *path, int flags, unsigned mode) { return open(path, flags, (mode_t)mode); }
 static inline int lw_openat(int directory, const char *path, int flags) { return openat(directory, path, flags); }
 static inline int lw_set_cloexec(int descriptor) { return fcntl(descriptor, F_SETFD, FD_CLOEXEC); }
 

@@ -41,7 +41,9 @@ struct AccountChange {
         let (decision, outcome) = try store.immediateTransaction { store throws(StoreError) -> (Decision, Outcome) in
             var record = try store.account(key)
             let before = record.state
+            let factorBefore = try sharedSecondFactor(key)
             let (decision, outcome) = try decide(&record)
+            try queueSecondFactor(key, ifChangedFrom: factorBefore)
             clean = LockPolicy.isCleanSuccess(decision, before: before)
             // Such a success is left to the system's login records unless log_successes is on
             // (the same as when the account index decides it without SQLite).
@@ -70,6 +72,22 @@ struct AccountChange {
         {
             try store.enqueueFleet(input, user: name, limit: config.fleetOutboxLimit)
         }
+    }
+
+    /// The user's second factor, when a change of it goes to the fleet.
+    private func sharedSecondFactor(_ key: AccountKey) throws(StoreError) -> LocalSecondFactor? {
+        guard sendsToFleet, config.inFleet, case .user(let uid, _) = key else { return nil }
+        return try store.localSecondFactor(uid: uid)
+    }
+
+    /// A changed second factor (enrolled, reset, a code or a backup code used) is queued once:
+    /// the agent sends it as it is when it pushes, so one waiting input covers later changes.
+    private func queueSecondFactor(_ key: AccountKey, ifChangedFrom before: LocalSecondFactor?) throws(StoreError) {
+        guard sendsToFleet, config.inFleet, case .user(let uid, let name) = key,
+            try store.localSecondFactor(uid: uid) != before,
+            !(try store.fleetInputWaits(user: name, kind: .secondFactor))
+        else { return }
+        try store.enqueueFleet(FleetInput(.secondFactor, time: now), user: name, limit: config.fleetOutboxLimit)
     }
 
     /// After the commit: one syslog line per recorded event.

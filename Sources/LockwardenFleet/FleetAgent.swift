@@ -1,7 +1,9 @@
+import LockwardenCrypto
 import LockwardenEngine
 import LockwardenPolicy
 import LockwardenStore
 import LockwardenSystem
+import LockwardenTOTP
 
 /// `lockwarden fleet run`: pushes this host's outbox to the fleet database in order, and writes
 /// the fleet's announced changes into the local database. Logins never wait for it: they read
@@ -12,6 +14,8 @@ public final class FleetAgent {
     let conninfo: String
     let host: CallHost
     let clock: () -> Int64
+    /// Nil: second factors stay on this host (no fleet key here).
+    let key: FleetKey?
     private var database: PostgresConnection?
     private var retryAt: Int64 = 0
     private var backoffMilliseconds: Int64 = 0
@@ -26,9 +30,11 @@ public final class FleetAgent {
     static let tickMilliseconds: Int32 = 50
 
     public init(
-        config: LockwardenConfig, store: StateStore, conninfo: String, host: CallHost, clock: @escaping () -> Int64
+        config: LockwardenConfig, store: StateStore, conninfo: String, key: FleetKey?, host: CallHost,
+        clock: @escaping () -> Int64
     ) {
         self.config = config
+        self.key = key
         self.store = store
         self.conninfo = Self.withTimeouts(conninfo)
         self.host = host
@@ -88,6 +94,9 @@ public final class FleetAgent {
             lastContactAt = clock()
             // Announcements made while this host was away are lost: take every account once.
             for account in try authority.accounts() { try mirror(account) }
+            if key != nil {
+                for factor in try authority.secondFactors() { try mirror(factor) }
+            }
         } catch {
             lose(error)
         }
@@ -104,18 +113,21 @@ public final class FleetAgent {
         retryAt = Self.milliseconds() + backoffMilliseconds
     }
 
-    /// Every waiting input, oldest first; each is removed here only after the database has
-    /// committed it, and a repeat after a crash in between is recognised by its key.
+    /// Every waiting input, oldest first, in batches of 100; a batch is removed here only after
+    /// the database has committed it, and a repeat after a crash in between is recognised by
+    /// its keys.
     private func pushWaiting(_ database: PostgresConnection) throws(FleetError) {
         let authority = FleetAuthority(database: database, config: config)
         for _ in 0..<1_000 {
             let batch: [FleetOutboxEntry]
             do { batch = try store.fleetOutbox(limit: 100) } catch { throw .setup("local database: \(error)") }
             if batch.isEmpty { return }
-            for entry in batch {
-                _ = try authority.push(entry, localNow: clock)
-                do { try store.removeFleetInput(id: entry.id) } catch { throw .setup("local database: \(error)") }
-                lastContactAt = clock()
+            _ = try authority.push(batch, factors: try sharedFactors(batch), localNow: clock)
+            lastContactAt = clock()
+            // One local write per batch: the login path waits for the write lock once, not
+            // once per input.
+            do { try store.removeFleetInputs(ids: batch.map { $0.id }) } catch {
+                throw .setup("local database: \(error)")
             }
         }
     }
@@ -128,6 +140,9 @@ public final class FleetAgent {
         var seen: Set<String> = []
         for name in names where seen.insert(name).inserted {
             for account in try authority.accounts(named: name) { try mirror(account) }
+            if key != nil {
+                for factor in try authority.secondFactors(named: name) { try mirror(factor) }
+            }
         }
         lastContactAt = clock()
     }
@@ -138,6 +153,61 @@ public final class FleetAgent {
             _ = try mirror.apply(
                 user: account.account, state: account.state.shifted(by: clockOffset), version: account.version,
                 updatedBy: account.updatedBy)
+        } catch {
+            throw .setup("local database: \(error)")
+        }
+    }
+
+    /// The second factors the batch's second-factor inputs announce, as they are here now,
+    /// with the secret sealed; none without a fleet key (the inputs are then only recorded).
+    private func sharedFactors(_ batch: [FleetOutboxEntry]) throws(FleetError) -> [Int64: SharedSecondFactor] {
+        guard let key else { return [:] }
+        var factors: [Int64: SharedSecondFactor] = [:]
+        for entry in batch where entry.input.kind == .secondFactor {
+            guard let user = Accounts.user(named: Array(entry.user.utf8)) else { continue }
+            let local: LocalSecondFactor?
+            do { local = try store.localSecondFactor(uid: user.uid) } catch {
+                throw .setup("local database: \(error)")
+            }
+            guard let local else { continue }
+            var sealed: [UInt8] = []
+            var fingerprint: [UInt8] = []
+            if let secret = local.record.secret {
+                guard let bytes = key.seal(secret, account: entry.user) else {
+                    throw .setup("cannot seal a second factor: the kernel supplied no random bytes")
+                }
+                sealed = bytes
+                fingerprint = Hashing.digest(.sha256, secret)
+            }
+            let record = local.record
+            factors[entry.id] = SharedSecondFactor(
+                fingerprint: fingerprint, sealedSecret: sealed, algorithm: record.settings.algorithm.rawValue,
+                digits: record.settings.digits, period: record.settings.period, lastStep: record.lastStep,
+                enrolledAt: record.enrolledAt, reenrollRequired: record.reenrollRequired, resetAt: record.resetAt,
+                resetBy: record.resetBy, backupCodes: local.backupCodes, codesAt: local.codesAt)
+        }
+        return factors
+    }
+
+    private func mirror(_ shared: FleetSecondFactor) throws(FleetError) {
+        guard let key else { return }
+        var secret: [UInt8] = []
+        defer { SecretBytes.wipe(&secret) }
+        if !shared.factor.sealedSecret.isEmpty {
+            secret = key.open(shared.factor.sealedSecret, account: shared.account) ?? []
+            guard !secret.isEmpty, Hashing.digest(.sha256, secret) == shared.factor.fingerprint else {
+                // Another key, or bytes changed in the database: never a secret this host cannot trust.
+                host.log(
+                    .error, "fleet: the second factor of \(shared.account) does not open with this host's fleet key")
+                return
+            }
+        }
+        let mirror = FleetSecondFactorMirror(config: config, store: store, host: host, now: clock())
+        do {
+            _ = try mirror.apply(
+                user: shared.account, factor: shared.factor.shifted(by: clockOffset),
+                secret: shared.factor.sealedSecret.isEmpty ? nil : secret,
+                version: shared.version, updatedBy: shared.updatedBy)
         } catch {
             throw .setup("local database: \(error)")
         }

@@ -78,7 +78,33 @@ public enum FleetSchema {
             "GRANT SELECT, INSERT ON lockwarden.events TO \(hostGroup)",
             "GRANT USAGE ON SEQUENCE lockwarden.events_id_seq TO \(hostGroup)",
             "GRANT SELECT, INSERT, UPDATE ON lockwarden.accounts TO \(hostGroup)",
-        ]
+        ],
+        // Version 2: second factors. The secret is sealed with the fleet key, which only the
+        // hosts hold; fingerprint (SHA-256 of the secret) tells secrets apart without it.
+        // Backup codes are salt:hash in hex, one per line (the codes themselves are nowhere).
+        [
+            """
+            CREATE TABLE lockwarden.second_factors (
+                account text PRIMARY KEY,
+                fingerprint bytea NOT NULL DEFAULT '',
+                sealed_secret bytea NOT NULL DEFAULT '',
+                algorithm text NOT NULL DEFAULT 'SHA1',
+                digits integer NOT NULL DEFAULT 6,
+                period bigint NOT NULL DEFAULT 30,
+                last_step bigint,
+                enrolled_at bigint,
+                reenroll_required boolean NOT NULL DEFAULT false,
+                reset_at bigint,
+                reset_by text,
+                backup_codes text NOT NULL DEFAULT '',
+                codes_at bigint,
+                version bigint NOT NULL DEFAULT 0,
+                updated_by name NOT NULL DEFAULT current_user,
+                updated_at timestamptz NOT NULL DEFAULT clock_timestamp()
+            )
+            """,
+            "GRANT SELECT, INSERT, UPDATE ON lockwarden.second_factors TO \(hostGroup)",
+        ],
     ]
 
     public static var version: Int { migrations.count }

@@ -120,6 +120,9 @@ public struct LockwardenConfig: Equatable, Sendable {
     public var fleetHost: String = ""
     /// A root-only file holding the libpq connection string of the fleet database.
     public var fleetConnection: String = "/etc/security/lockwarden-fleet.conn"
+    /// A root-only file with the fleet key, the same on every host: TOTP secrets reach the fleet
+    /// database only sealed with it. Without the file, second factors stay on each host.
+    public var fleetKey: String = "/etc/security/lockwarden-fleet.key"
     /// How many inputs the fleet outbox keeps before it folds further failures of an account
     /// into the account's newest waiting one (failures are never dropped).
     public var fleetOutboxLimit: Int = 100_000

@@ -186,6 +186,7 @@ nonisolated(unsafe) let configKeys: [ConfigKey] =
             return nil
         },
         .path("fleet_connection", { $0.fleetConnection = $1 }),
+        .path("fleet_key", { $0.fleetKey = $1 }),
         .count("fleet_outbox_limit", 1_000...10_000_000, { $0.fleetOutboxLimit = $1 }),
     ] + MailTemplateName.allCases.flatMap(templateKeys)
 

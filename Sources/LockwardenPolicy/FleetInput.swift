@@ -1,6 +1,8 @@
 /// What a fleet host tells the others about one account: the inputs of the policy (a failure, a
 /// success, a lock or an unlock by hand, a password change), never what the policy made of them,
-/// so that the fleet database applies the same policy to the fleet-wide history.
+/// so that the fleet database applies the same policy to the fleet-wide history; and that its
+/// second factor changed (enrolled, reset, a code or backup code used), which the agent sends
+/// as a `SharedSecondFactor` taken when it pushes.
 public struct FleetInput: Equatable, Sendable {
     public enum Kind: String, CaseIterable, Sendable {
         case failure
@@ -8,6 +10,7 @@ public struct FleetInput: Equatable, Sendable {
         case lock
         case unlock
         case passwordChanged = "password-changed"
+        case secondFactor = "second-factor"
     }
 
     public var kind: Kind
@@ -75,6 +78,7 @@ public struct FleetInput: Equatable, Sendable {
         case .lock: return policy.lock(state, reason: reason, duration: duration, now: time)
         case .unlock: return policy.unlock(state, actor: actor, now: time)
         case .passwordChanged: return policy.afterPasswordChange(state)
+        case .secondFactor: return Decision(.ignore, newState: state)
         }
     }
 }

@@ -12,8 +12,14 @@ extension StateStore {
     /// outbox holds `limit` inputs, a further failure is folded into the account's newest
     /// waiting failure (its count grows, its time becomes the newest), so none is ever dropped
     /// and the outbox stays within `limit` plus one row per account.
+    ///
+    /// The outbox's size is taken from its first and last id (two lookups in the rowid tree, not a
+    /// scan of 100,000 rows in every failed login). The agent removes rows oldest first, so this
+    /// is the count, or more when it left an unreadable row behind: then folding starts early,
+    /// which never drops a failure.
     public func enqueueFleet(_ input: FleetInput, user: String, limit: Int) throws(StoreError) {
-        if input.kind == .failure, let waiting = try connection.scalar("SELECT count(*) FROM fleet_outbox"),
+        if input.kind == .failure,
+            let waiting = try connection.scalar("SELECT max(id) - min(id) + 1 FROM fleet_outbox"),
             waiting >= Int64(limit),
             let newest = try connection.scalar(
                 "SELECT max(id) FROM fleet_outbox WHERE user = ? AND input = 'failure'", [.text(user)])
@@ -57,9 +63,13 @@ extension StateStore {
         return entries
     }
 
-    /// Removes an input the fleet database has acknowledged.
-    public func removeFleetInput(id: Int64) throws(StoreError) {
-        try connection.prepare("DELETE FROM fleet_outbox WHERE id = ?").run([.integer(id)])
+    /// Removes inputs the fleet database has acknowledged, in one transaction (one commit).
+    public func removeFleetInputs(ids: [Int64]) throws(StoreError) {
+        guard !ids.isEmpty else { return }
+        try immediateTransaction { store throws(StoreError) in
+            let delete = try store.connection.prepare("DELETE FROM fleet_outbox WHERE id = ?")
+            for id in ids { try delete.run([.integer(id)]) }
+        }
     }
 
     /// How many inputs wait, and when the oldest happened.
@@ -74,8 +84,30 @@ extension StateStore {
     }
 
     public func setFleetAppliedVersion(_ version: Int64, user: String) throws(StoreError) {
-        try connection.prepare("INSERT OR REPLACE INTO fleet_applied (user, version) VALUES (?, ?)")
-            .run([.text(user), .integer(version)])
+        try connection.prepare(
+            "INSERT INTO fleet_applied (user, version) VALUES (?, ?) ON CONFLICT(user) DO UPDATE SET version = excluded.version"
+        ).run([.text(user), .integer(version)])
+    }
+
+    /// The newest version of the fleet's second factor of `user` applied here (0 if none).
+    public func fleetAppliedSecondFactorVersion(user: String) throws(StoreError) -> Int64 {
+        try connection.scalar("SELECT second_factor_version FROM fleet_applied WHERE user = ?", [.text(user)]) ?? 0
+    }
+
+    public func setFleetAppliedSecondFactorVersion(_ version: Int64, user: String) throws(StoreError) {
+        try connection.prepare(
+            """
+            INSERT INTO fleet_applied (user, version, second_factor_version) VALUES (?, 0, ?)
+            ON CONFLICT(user) DO UPDATE SET second_factor_version = excluded.second_factor_version
+            """
+        ).run([.text(user), .integer(version)])
+    }
+
+    /// Whether an input of this kind waits in the outbox for `user`.
+    public func fleetInputWaits(user: String, kind: FleetInput.Kind) throws(StoreError) -> Bool {
+        try connection.scalar(
+            "SELECT 1 FROM fleet_outbox WHERE user = ? AND input = ? LIMIT 1", [.text(user), .text(kind.rawValue)])
+            != nil
     }
 
     /// The agent's view of the fleet database, written by the agent.

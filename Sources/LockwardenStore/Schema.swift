@@ -2,7 +2,7 @@
 public enum Schema {
     /// "LkWd": tells a Lockwarden database from any other SQLite file.
     public static let applicationID: Int32 = 0x4C6B_5764
-    public static let version: Int32 = 8
+    public static let version: Int32 = 9
 
     /// Statements that take a database from version N-1 to N; index 0 builds version 1.
     static let migrations: [[String]] = [
@@ -198,6 +198,11 @@ public enum Schema {
                 updated_at INTEGER NOT NULL
             )
             """,
+        ],
+        // Version 9: the fleet shares second factors too; the newest version of each user's
+        // shared second factor applied here, beside the account's.
+        [
+            "ALTER TABLE fleet_applied ADD COLUMN second_factor_version INTEGER NOT NULL DEFAULT 0"
         ],
     ]
 

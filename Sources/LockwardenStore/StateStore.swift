@@ -79,6 +79,14 @@ public final class StateStore {
         connection.setBusyTimeout(milliseconds: config.busyTimeoutMilliseconds)
     }
 
+    /// Commits from here on without waiting for the disk (synchronous = NORMAL in WAL mode):
+    /// for the fleet agent, whose writes a crash may lose without harm (an outbox row it
+    /// removed is pushed again and recognised by its key; a fleet state it wrote is written
+    /// again when it reconnects). The next login's synced commit makes them durable anyway.
+    public func commitWithoutWaitingForDisk() throws(StoreError) {
+        try connection.execute("PRAGMA synchronous = NORMAL")
+    }
+
     /// Ends what the current call left open (statements still stepping hold a read snapshot).
     public func finishCall() { connection.resetStatements() }
 

@@ -26,6 +26,27 @@ public enum Files {
         return .failure(SystemError("read \(path): larger than \(limit) bytes", errno: EFBIG))
     }
 
+    /// Creates a new file (never one that exists, never through a symlink) with `mode`, and
+    /// writes `bytes` to it, synced.
+    public static func createNew(_ path: String, mode: UInt32, bytes: [UInt8]) -> SystemError? {
+        let descriptor = lw_open_mode(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode)
+        guard descriptor >= 0 else { return SystemError("create \(path)", errno: lw_errno()) }
+        defer { close(descriptor) }
+        var written = 0
+        while written < bytes.count {
+            let count = bytes.withUnsafeBytes { buffer -> Int in
+                guard let base = buffer.baseAddress else { return 0 }
+                return CLibc.write(descriptor, base + written, buffer.count - written)
+            }
+            if count < 0 {
+                if lw_errno() == EINTR { continue }
+                return SystemError("write \(path)", errno: lw_errno())
+            }
+            written += count
+        }
+        return fsync(descriptor) == 0 ? nil : SystemError("fsync \(path)", errno: lw_errno())
+    }
+
     /// Whether anything (file, directory, link) exists at the path.
     public static func exists(_ path: String) -> Bool {
         var info = stat()

@@ -23,7 +23,7 @@ struct FleetOutboxTests {
         #expect(waiting.map { $0.input } == [failure, lock])
         #expect(try store.fleetOutbox(user: "bob").map { $0.input } == [lock])
         #expect(try store.fleetOutboxBacklog() == (2, t0))
-        try store.removeFleetInput(id: waiting[0].id)
+        try store.removeFleetInputs(ids: [waiting[0].id])
         #expect(try store.fleetOutbox().map { $0.user } == ["bob"])
     }
 

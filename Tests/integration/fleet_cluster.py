@@ -12,6 +12,7 @@ import subprocess
 import time
 
 from conftest import CLI, DRIVER, Environment, test_directory
+from test_totp import TOTP_STACK
 
 PG_BIN = "/usr/lib/postgresql/15/bin"
 PORT = 54329
@@ -112,7 +113,7 @@ class Host:
     """One fleet host: an Environment (state, configuration, PAM service), a network namespace
     with a veth link to the database, an agent, and optionally a shifted clock."""
 
-    def __init__(self, index, name, database, credentials, settings, skew=None):
+    def __init__(self, index, name, database, credentials, settings, key, skew=None):
         self.index = index
         self.name = name
         self.namespace = f"lwfleet-{name}"
@@ -125,8 +126,14 @@ class Host:
             handle.write(f"# fleet database of {name}\nhost={self.database_address} port={PORT} dbname=lockwarden\n"
                          f"{credentials} sslmode=verify-full sslrootcert={database.ca} connect_timeout=2\n")
         os.chmod(self.connection_file, 0o600)
-        self.env.configure(fleet_host=name, fleet_connection=self.connection_file, **settings)
+        # The same fleet key on every host, as an administrator copies it.
+        self.key_file = os.path.join(self.env.base, "fleet.key")
+        shutil.copyfile(key, self.key_file)
+        os.chmod(self.key_file, 0o600)
+        self.env.configure(fleet_host=name, fleet_connection=self.connection_file, fleet_key=self.key_file,
+                           **settings)
         self.env.service()
+        self.env.service(name="lw-totp", stack=TOTP_STACK)
         self.agent = None
 
     @staticmethod
@@ -174,10 +181,14 @@ class Host:
     def heal(self):
         run(["ip", "link", "set", self.link, "up"])
 
-    def login(self, user, password):
-        command = self.clocked([DRIVER, "--confdir", self.env.confdir, "--service", "lw-test", "--user", user,
-                                "--rhost", "198.51.100.7", "--tty", "pts/3", "--ops", "auth", "--answer", password])
-        result = run(command, check=False)
+    def login(self, user, *answers, service="lw-test", true_clock=False):
+        """Whether the login succeeds. `true_clock`: this login runs on the true clock whatever
+        the host's (a TOTP code is valid only where the clock agrees with the phone's)."""
+        command = [DRIVER, "--confdir", self.env.confdir, "--service", service, "--user", user,
+                   "--rhost", "198.51.100.7", "--tty", "pts/3", "--ops", "auth"]
+        for answer in answers:
+            command += ["--answer", answer]
+        result = run(command if true_clock else self.clocked(command), check=False)
         return result.stdout.splitlines()[-1].endswith("(0)") if result.stdout else False
 
     def cli(self, *arguments, check=True):
@@ -209,10 +220,13 @@ class Fleet:
         try:
             init = run([CLI, "fleet", "init", "--admin", self.database.admin])
             self.init_output = init.stdout
+            self.key = os.path.join(self.base, "fleet.key")
+            made = run([CLI, "fleet", "new-key", "--output", self.key]).stdout
+            assert "wrote the fleet key" in made, made
             for index, (name, skew) in enumerate(self.NAMES, start=1):
                 added = run([CLI, "fleet", "add-host", name, "--admin", self.database.admin]).stdout.strip()
                 assert re.fullmatch(rf"user={name} password=[A-Z2-7]{{32}}", added), added
-                self.hosts.append(Host(index, name, self.database, added, settings, skew=skew))
+                self.hosts.append(Host(index, name, self.database, added, settings, self.key, skew=skew))
             for host in self.hosts:
                 host.start_agent()
             ready, _ = wait_until(lambda: all(host.outbox_empty() for host in self.hosts), 30, interval=0.2)

@@ -1,7 +1,10 @@
 """A fleet of three hosts sharing one lock state through a real PostgreSQL (fleet_cluster.py):
 host ha on the true clock, hb five minutes ahead, hc five minutes behind, each agent in its own
 network namespace. Logins use the real PAM stack with pam_unix on each host."""
+import base64
+import hashlib
 import json
+import pwd
 import signal
 import subprocess
 
@@ -9,12 +12,13 @@ import pytest
 
 from conftest import PASSWORD, WRONG
 from fleet_cluster import Fleet, wait_until
+from test_totp import fresh_code
 
 EXEMPT_GROUP = "lwt-fleet-exempt"
 # unlock_time equals the clocks' skew: a host that applied the lock on its own clock without
 # the database's would see it as already over (hb) or as lasting twice as long (hc).
 SETTINGS = {"deny": 5, "unlock_time": 300, "fail_interval": 900, "exempt_group": EXEMPT_GROUP,
-            "notify_on_lock": "no"}
+            "notify_on_lock": "no", "totp": "optional"}
 
 
 def run_quietly(command):
@@ -192,3 +196,53 @@ def test_a_host_without_fleet_host_queues_nothing(env):
     count = subprocess.run(["sqlite3", database, "SELECT count(*) FROM fleet_outbox"], capture_output=True,
                            text=True, check=True).stdout.strip()
     assert count == "0"
+
+
+def sqlite_value(host, statement):
+    return subprocess.run(["sqlite3", host.env.db, statement], capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
+def test_second_factors_are_shared_sealed_and_a_used_code_is_refused_on_the_others(fleet):
+    a, b, c = fleet.hosts
+    user = "lwt-frank"
+    uid = pwd.getpwnam(user).pw_uid
+    enrolled = json.loads(c.cli("mfa", "enroll", user, "--no-confirm", "--force", "--json").stdout)
+    shared, _ = wait_until(lambda: a.show(user)["mfa_enrolled"] and b.show(user)["mfa_enrolled"], 1.0)
+    assert shared, (a.show(user), b.show(user))
+    # The database holds the secret only sealed with the fleet key, which it never sees.
+    secret = base64.b32decode(enrolled["secret"] + "=" * (-len(enrolled["secret"]) % 8))
+    sealed, fingerprint = fleet.database.sql(
+        "SELECT encode(sealed_secret, 'hex'), encode(fingerprint, 'hex') FROM lockwarden.second_factors "
+        f"WHERE account = '{user}'")[0]
+    assert secret.hex() not in sealed and len(sealed) > 2 * len(secret)
+    assert fingerprint == hashlib.sha256(secret).hexdigest()
+    with open(a.key_file) as handle:
+        assert handle.read().strip() not in json.dumps(fleet.database.sql("SELECT * FROM lockwarden.second_factors"))
+
+    # A code accepted on ha is refused on hb once ha's replay mark has arrived.
+    code = fresh_code(enrolled["secret"])
+    assert a.login(user, PASSWORD, code, service="lw-totp")
+    step_on_a = sqlite_value(a, f"SELECT last_step FROM mfa WHERE uid = {uid}")
+    marked, seconds = wait_until(
+        lambda: sqlite_value(b, f"SELECT last_step FROM mfa WHERE uid = {uid}") == step_on_a, 1.0)
+    assert marked, (step_on_a, sqlite_value(b, f"SELECT last_step FROM mfa WHERE uid = {uid}"))
+    assert not b.login(user, PASSWORD, code, service="lw-totp", true_clock=True)
+    assert any("replayed code" in e["detail"] for e in json.loads(b.cli("log", user, "--json").stdout)
+               if e["action"] == "Login failed")
+
+    # A backup code used on ha is gone on hc.
+    backup = enrolled["backup_codes"][0]
+    assert a.login(user, PASSWORD, backup, service="lw-totp")
+    used, _ = wait_until(lambda: c.show(user)["mfa_backup_codes_left"] == 9, 1.0)
+    assert used, c.show(user)
+    assert not c.login(user, PASSWORD, backup, service="lw-totp")
+
+    # A reset on hb reaches ha and hc, and their logs say where it came from.
+    b.cli("mfa", "reset", user)
+    reset, _ = wait_until(lambda: all(not h.show(user)["mfa_enrolled"] and h.show(user)["mfa_reenroll_required"]
+                                      for h in (a, c)), 1.0)
+    assert reset, (a.show(user), c.show(user))
+    events = json.loads(c.cli("log", user, "--json").stdout)
+    assert ("MFA reset", "fleet", "fleet (hb)") in [(e["action"], e["detail"], e["actor"]) for e in events]
+    a.cli("unlock", user)

@@ -11,7 +11,10 @@ struct FleetCommand: ParsableCommand {
             database, which counts and locks for the whole fleet, and writes what other hosts \
             did into this host's database. Root only.
             """,
-        subcommands: [FleetInitCommand.self, FleetAddHostCommand.self, FleetRunCommand.self, FleetStatusCommand.self])
+        subcommands: [
+            FleetInitCommand.self, FleetAddHostCommand.self, FleetNewKeyCommand.self, FleetRunCommand.self,
+            FleetStatusCommand.self,
+        ])
 
     @OptionGroup var global: GlobalOptions
 }

@@ -21,6 +21,23 @@ enum FleetConnection {
         return conninfo
     }
 
+    /// The fleet key, or nil when its file does not exist (second factors stay on this host).
+    /// A file that exists must pass the checks of the state files (root's, mode 0600 or
+    /// stricter) and hold one key.
+    static func key(_ config: LockwardenConfig) throws -> FleetKey? {
+        let path = config.fleetKey
+        guard Files.exists(path) else { return nil }
+        if let problem = FileSafety.check(path, as: .file) {
+            throw Failure.exit("fleet key file: \(Display.text(problem.message))")
+        }
+        guard case .success(let bytes) = Files.read(path, limit: 4_096),
+            let key = FleetKey(text: String(decoding: bytes, as: UTF8.self))
+        else {
+            throw Failure.exit("the fleet key file \(Display.text(path)) does not hold a key (64 hexadecimal digits)")
+        }
+        return key
+    }
+
     /// Connects, or ends the command with libpq's reason.
     static func open(_ conninfo: String) throws -> PostgresConnection {
         do {

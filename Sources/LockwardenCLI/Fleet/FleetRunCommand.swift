@@ -22,9 +22,16 @@ struct FleetRunCommand: ParsableCommand {
 
     func run() throws {
         let (config, store) = try global.openState()
+        try store.commitWithoutWaitingForDisk()
         let conninfo = try FleetConnection.conninfo(config)
+        let key = try FleetConnection.key(config)
+        if key == nil {
+            CommandLog.shared.log(
+                .notice, "no fleet key at \(config.fleetKey): second factors stay on this host")
+        }
         let agent = FleetAgent(
-            config: config, store: store, conninfo: conninfo, host: CommandLog.shared, clock: CurrentProcess.now)
+            config: config, store: store, conninfo: conninfo, key: key, host: CommandLog.shared,
+            clock: CurrentProcess.now)
         agent.run(shouldStop: { false })
     }
 }
