@@ -80,12 +80,11 @@ struct AccountChange {
         return try store.localSecondFactor(uid: uid)
     }
 
-    /// A changed second factor (enrolled, reset, a code or a backup code used) is queued once:
-    /// the agent sends it as it is when it pushes, so one waiting input covers later changes.
+    /// A changed second factor (enrolled, reset, a code or a backup code used) is queued; the
+    /// agent sends it as it is when it pushes.
     private func queueSecondFactor(_ key: AccountKey, ifChangedFrom before: LocalSecondFactor?) throws(StoreError) {
         guard sendsToFleet, config.inFleet, case .user(let uid, let name) = key,
-            try store.localSecondFactor(uid: uid) != before,
-            !(try store.fleetInputWaits(user: name, kind: .secondFactor))
+            try store.localSecondFactor(uid: uid) != before
         else { return }
         try store.enqueueFleet(FleetInput(.secondFactor, time: now), user: name, limit: config.fleetOutboxLimit)
     }

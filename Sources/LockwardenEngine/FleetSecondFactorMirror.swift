@@ -30,7 +30,8 @@ public struct FleetSecondFactorMirror {
 
     /// `factor` is on this host's clock; `secret` is its secret unsealed (nil when none).
     public func apply(
-        user: String, factor: SharedSecondFactor, secret: [UInt8]?, version: Int64, updatedBy: String
+        user: String, factor: SharedSecondFactor, secret: [UInt8]?, version: Int64, updatedBy: String,
+        pushedThrough: Int64 = 0
     ) throws(StoreError) -> Outcome {
         guard let system = Accounts.user(named: Array(user.utf8)) else { return .notHere }
         var change = AccountChange(
@@ -44,7 +45,7 @@ public struct FleetSecondFactorMirror {
         let applied = try change.apply(.user(uid: system.uid, name: system.name)) {
             _ throws(StoreError) -> (Decision, Outcome) in
             guard version > (try store.fleetAppliedSecondFactorVersion(user: user)),
-                !(try store.fleetInputWaits(user: user, kind: .secondFactor))
+                !(try store.fleetInputWaits(user: user, kind: .secondFactor, after: pushedThrough))
             else { return (Decision(.ignore), .unchanged) }
             try store.setFleetAppliedSecondFactorVersion(version, user: user)
             let local = try store.localSecondFactor(uid: system.uid)

@@ -62,21 +62,25 @@ public enum Notifications {
     /// once, so the login is not held up and no child is left behind in the host process.
     /// If it cannot start, the mail stays queued for the timer.
     static func startSender(_ call: Call) {
-        let program = call.config.notifyProgram
+        startSender(config: call.config, configPath: call.configPath, host: call.host)
+    }
+
+    static func startSender(config: LockwardenConfig, configPath: String, host: CallHost) {
+        let program = config.notifyProgram
         let executable: String
         switch TrustedPath.program(program) {
         case .success(let resolved): executable = resolved
         case .failure(let problem):
-            call.host.log(.warning, "mail queued but not sent now: notify_program refused: \(problem.message)")
+            host.log(.warning, "mail queued but not sent now: notify_program refused: \(problem.message)")
             return
         }
-        let argv = [program, "--conf", call.configPath, "notify", "--background"]
+        let argv = [program, "--conf", configPath, "notify", "--background"]
         switch Subprocess.runQuietly(argv, executable: executable, timeoutSeconds: 5) {
         case .success(0): break
         case .success(let status):
-            call.host.log(.warning, "mail queued but not sent now: \(program) exited with status \(status)")
+            host.log(.warning, "mail queued but not sent now: \(program) exited with status \(status)")
         case .failure(let error):
-            call.host.log(.warning, "mail queued but not sent now: \(error.message)")
+            host.log(.warning, "mail queued but not sent now: \(error.message)")
         }
     }
 }

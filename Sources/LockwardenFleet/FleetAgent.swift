@@ -16,12 +16,20 @@ public final class FleetAgent {
     let clock: () -> Int64
     /// Nil: second factors stay on this host (no fleet key here).
     let key: FleetKey?
+    let configPath: String
     private var database: PostgresConnection?
     private var retryAt: Int64 = 0
     private var backoffMilliseconds: Int64 = 0
     private var lastError = ""
     private var lastContactAt: Int64?
     private var clockOffset: Int64 = 0
+    /// Inputs the database has committed, removed from the outbox together about once a
+    /// second: a write of the local database per batch would take the write lock from the
+    /// logins twenty times a second. After a crash they are pushed again and recognised.
+    private var pushed: [Int64] = []
+    private var pushedThrough: Int64 = 0
+    private var removedAt: Int64 = 0
+    static let removalMilliseconds: Int64 = 1_000
 
     /// Between tries while the database cannot be reached: from 250 ms, doubling, to 5 s.
     static let firstBackoffMilliseconds: Int64 = 250
@@ -30,10 +38,11 @@ public final class FleetAgent {
     static let tickMilliseconds: Int32 = 50
 
     public init(
-        config: LockwardenConfig, store: StateStore, conninfo: String, key: FleetKey?, host: CallHost,
-        clock: @escaping () -> Int64
+        config: LockwardenConfig, configPath: String, store: StateStore, conninfo: String, key: FleetKey?,
+        host: CallHost, clock: @escaping () -> Int64
     ) {
         self.config = config
+        self.configPath = configPath
         self.key = key
         self.store = store
         self.conninfo = Self.withTimeouts(conninfo)
@@ -62,6 +71,7 @@ public final class FleetAgent {
             } else {
                 CurrentProcess.sleep(microseconds: Int64(Self.tickMilliseconds) * 1_000)
             }
+            removePushed(force: false)
             let status = currentStatus()
             if status != lastStatus || clock() - lastStatus.updatedAt >= 10 {
                 try? store.setFleetAgentStatus(status)
@@ -120,15 +130,30 @@ public final class FleetAgent {
         let authority = FleetAuthority(database: database, config: config)
         for _ in 0..<1_000 {
             let batch: [FleetOutboxEntry]
-            do { batch = try store.fleetOutbox(limit: 100) } catch { throw .setup("local database: \(error)") }
-            if batch.isEmpty { return }
-            _ = try authority.push(batch, factors: try sharedFactors(batch), localNow: clock)
-            lastContactAt = clock()
-            // One local write per batch: the login path waits for the write lock once, not
-            // once per input.
-            do { try store.removeFleetInputs(ids: batch.map { $0.id }) } catch {
+            do { batch = try store.fleetOutbox(after: pushedThrough, limit: 100) } catch {
                 throw .setup("local database: \(error)")
             }
+            guard let last = batch.last else { return }
+            _ = try authority.push(batch, factors: try sharedFactors(batch), localNow: clock)
+            lastContactAt = clock()
+            pushed += batch.map { $0.id }
+            pushedThrough = last.id
+        }
+    }
+
+    /// Removes what the database has committed: about once a second, or at once when many
+    /// are waiting. A failed removal is tried again; the rows stay out of every push meanwhile.
+    private func removePushed(force: Bool) {
+        let now = Self.milliseconds()
+        guard !pushed.isEmpty, force || pushed.count >= 10_000 || now - removedAt >= Self.removalMilliseconds
+        else { return }
+        do {
+            try store.removeFleetInputs(ids: pushed)
+            pushed = []
+            removedAt = now
+        } catch {
+            host.log(.warning, "fleet: cannot remove pushed inputs from the outbox yet: \(error)")
+            removedAt = now
         }
     }
 
@@ -148,11 +173,11 @@ public final class FleetAgent {
     }
 
     private func mirror(_ account: FleetAccount) throws(FleetError) {
-        let mirror = FleetMirror(config: config, store: store, host: host, now: clock())
+        let mirror = FleetMirror(config: config, store: store, host: host, now: clock(), configPath: configPath)
         do {
             _ = try mirror.apply(
                 user: account.account, state: account.state.shifted(by: clockOffset), version: account.version,
-                updatedBy: account.updatedBy)
+                updatedBy: account.updatedBy, pushedThrough: pushedThrough)
         } catch {
             throw .setup("local database: \(error)")
         }
@@ -207,7 +232,7 @@ public final class FleetAgent {
             _ = try mirror.apply(
                 user: shared.account, factor: shared.factor.shifted(by: clockOffset),
                 secret: shared.factor.sealedSecret.isEmpty ? nil : secret,
-                version: shared.version, updatedBy: shared.updatedBy)
+                version: shared.version, updatedBy: shared.updatedBy, pushedThrough: pushedThrough)
         } catch {
             throw .setup("local database: \(error)")
         }

@@ -40,14 +40,17 @@ extension StateStore {
         ])
     }
 
-    /// The oldest waiting inputs, in the order they happened (of one account only, if given).
-    public func fleetOutbox(user: String? = nil, limit: Int = 100) throws(StoreError) -> [FleetOutboxEntry] {
+    /// The oldest waiting inputs after id `after` (those up to it are pushed and only wait to be
+    /// removed), in the order they happened (of one account only, if given).
+    public func fleetOutbox(user: String? = nil, after: Int64 = 0, limit: Int = 100) throws(StoreError)
+        -> [FleetOutboxEntry]
+    {
         let statement = try connection.prepare(
             """
             SELECT id, user, input, subject, count, time, duration, reason, actor, service, rhost, tty
-            FROM fleet_outbox WHERE (?1 IS NULL OR user = ?1) ORDER BY id LIMIT ?2
+            FROM fleet_outbox WHERE (?1 IS NULL OR user = ?1) AND id > ?3 ORDER BY id LIMIT ?2
             """)
-        try statement.bind([user.sql, .integer(Int64(max(0, limit)))])
+        try statement.bind([user.sql, .integer(Int64(max(0, limit))), .integer(after)])
         var entries: [FleetOutboxEntry] = []
         while try statement.step() {
             // A row this version cannot read stays where it is, for the version that wrote it.
@@ -103,11 +106,11 @@ extension StateStore {
         ).run([.text(user), .integer(version)])
     }
 
-    /// Whether an input of this kind waits in the outbox for `user`.
-    public func fleetInputWaits(user: String, kind: FleetInput.Kind) throws(StoreError) -> Bool {
+    /// Whether an input of this kind after id `after` waits in the outbox for `user`.
+    public func fleetInputWaits(user: String, kind: FleetInput.Kind, after: Int64 = 0) throws(StoreError) -> Bool {
         try connection.scalar(
-            "SELECT 1 FROM fleet_outbox WHERE user = ? AND input = ? LIMIT 1", [.text(user), .text(kind.rawValue)])
-            != nil
+            "SELECT 1 FROM fleet_outbox WHERE user = ? AND input = ? AND id > ? LIMIT 1",
+            [.text(user), .text(kind.rawValue), .integer(after)]) != nil
     }
 
     /// The agent's view of the fleet database, written by the agent.

@@ -18,7 +18,7 @@ EXEMPT_GROUP = "lwt-fleet-exempt"
 # unlock_time equals the clocks' skew: a host that applied the lock on its own clock without
 # the database's would see it as already over (hb) or as lasting twice as long (hc).
 SETTINGS = {"deny": 5, "unlock_time": 300, "fail_interval": 900, "exempt_group": EXEMPT_GROUP,
-            "notify_on_lock": "no", "totp": "optional"}
+            "notify_on_lock": "yes", "mail_command": "/bin/false", "totp": "optional"}
 
 
 def run_quietly(command):
@@ -46,6 +46,8 @@ def drained(fleet):
 def test_failures_on_two_hosts_lock_all_three_and_an_unlock_anywhere_lifts_it(fleet):
     a, b, c = fleet.hosts
     user = "lwt-alice"
+    for host in fleet.hosts:
+        host.cli("user", "set-email", user, "alice@example.org")
     for _ in range(2):
         assert not a.login(user, WRONG)
     for _ in range(3):
@@ -54,6 +56,13 @@ def test_failures_on_two_hosts_lock_all_three_and_an_unlock_anywhere_lifts_it(fl
     locked, seconds = wait_until(lambda: locked_everywhere(fleet, user), 1.0)
     assert locked, [host.show(user) for host in fleet.hosts]
     assert fleet.pushed(user) == {"ha": (2, 2, 2), "hb": (3, 3, 3)}
+    # The lock mail goes out once, from hb, whose input made the lock (kept queued here: the
+    # mail command fails).
+    def mails():
+        return {host.name: sqlite_value(host, "SELECT count(*) FROM outbox WHERE kind = 'locked-user' "
+                                              "AND recipient = 'alice@example.org'") for host in fleet.hosts}
+    wait_until(lambda: mails()["hb"] != "0", 2.0)
+    assert mails() == {"ha": "0", "hb": "1", "hc": "0"}
     for host in fleet.hosts:
         shown = host.show(user)
         # The same lock on every clock: about unlock_time left, whatever the host's skew.

@@ -14,6 +14,11 @@ extension DoctorCommand {
         } else {
             report.ok("fleet", "connection file \(config.fleetConnection) is root's, mode 0600 or stricter")
         }
+        switch FleetConnection.loadKey(config) {
+        case .success(nil): report.ok("fleet", "no fleet key at \(config.fleetKey): second factors stay on this host")
+        case .success: report.ok("fleet", "fleet key \(config.fleetKey): second factors are shared, sealed with it")
+        case .failure(let problem): report.problem("fleet", problem.message)
+        }
         do {
             let store = try StateStore.open(for: config)
             let fleet = FleetReport(

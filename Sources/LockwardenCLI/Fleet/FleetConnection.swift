@@ -21,21 +21,33 @@ enum FleetConnection {
         return conninfo
     }
 
-    /// The fleet key, or nil when its file does not exist (second factors stay on this host).
+    /// The fleet key, or nil when its file does not exist (second factors stay on this host);
+    /// ends the command if the file is unsafe or holds no key.
+    static func key(_ config: LockwardenConfig) throws -> FleetKey? {
+        switch loadKey(config) {
+        case .success(let key): return key
+        case .failure(let problem): throw Failure.exit(problem.message)
+        }
+    }
+
+    struct KeyProblem: Error { let message: String }
+
     /// A file that exists must pass the checks of the state files (root's, mode 0600 or
     /// stricter) and hold one key.
-    static func key(_ config: LockwardenConfig) throws -> FleetKey? {
+    static func loadKey(_ config: LockwardenConfig) -> Result<FleetKey?, KeyProblem> {
         let path = config.fleetKey
-        guard Files.exists(path) else { return nil }
+        guard Files.exists(path) else { return .success(nil) }
         if let problem = FileSafety.check(path, as: .file) {
-            throw Failure.exit("fleet key file: \(Display.text(problem.message))")
+            return .failure(KeyProblem(message: "fleet key file: \(Display.text(problem.message))"))
         }
         guard case .success(let bytes) = Files.read(path, limit: 4_096),
             let key = FleetKey(text: String(decoding: bytes, as: UTF8.self))
         else {
-            throw Failure.exit("the fleet key file \(Display.text(path)) does not hold a key (64 hexadecimal digits)")
+            return .failure(
+                KeyProblem(
+                    message: "the fleet key file \(Display.text(path)) does not hold a key (64 hexadecimal digits)"))
         }
-        return key
+        return .success(key)
     }
 
     /// Connects, or ends the command with libpq's reason.

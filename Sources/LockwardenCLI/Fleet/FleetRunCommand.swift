@@ -30,7 +30,8 @@ struct FleetRunCommand: ParsableCommand {
                 .notice, "no fleet key at \(config.fleetKey): second factors stay on this host")
         }
         let agent = FleetAgent(
-            config: config, store: store, conninfo: conninfo, key: key, host: CommandLog.shared,
+            config: config, configPath: global.configPath, store: store, conninfo: conninfo, key: key,
+            host: CommandLog.shared,
             clock: CurrentProcess.now)
         agent.run(shouldStop: { false })
     }
