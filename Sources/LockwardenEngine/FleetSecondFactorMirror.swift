@@ -74,7 +74,8 @@ public struct FleetSecondFactorMirror {
             uid: uid, secret: secret, settings: settings, lastStep: lastStep, enrolledAt: factor.enrolledAt,
             reenrollRequired: factor.reenrollRequired, resetAt: factor.resetAt, resetBy: factor.resetBy)
         return LocalSecondFactor(
-            record: record, backupCodes: factor.backupCodes, codesAt: factor.backupCodes.isEmpty ? nil : factor.codesAt)
+            record: record, backupCodes: factor.backupCodes, codesAt: factor.backupCodes.isEmpty ? nil : factor.codesAt,
+            oneTimeCodes: factor.oneTimeCodes)
     }
 
     /// What the log here says: a new secret or a reset, and new backup codes. A used code or

@@ -209,7 +209,8 @@ public final class FleetAgent {
                 fingerprint: fingerprint, sealedSecret: sealed, algorithm: record.settings.algorithm.rawValue,
                 digits: record.settings.digits, period: record.settings.period, lastStep: record.lastStep,
                 enrolledAt: record.enrolledAt, reenrollRequired: record.reenrollRequired, resetAt: record.resetAt,
-                resetBy: record.resetBy, backupCodes: local.backupCodes, codesAt: local.codesAt)
+                resetBy: record.resetBy, backupCodes: local.backupCodes, codesAt: local.codesAt,
+                oneTimeCodes: local.oneTimeCodes)
         }
         return factors
     }

@@ -115,11 +115,12 @@ public struct FleetAuthority {
         try database.query(
             """
             INSERT INTO lockwarden.second_factors (account, fingerprint, sealed_secret, algorithm, digits, period,
-                last_step, enrolled_at, reenroll_required, reset_at, reset_by, backup_codes, codes_at, version)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1)
+                last_step, enrolled_at, reenroll_required, reset_at, reset_by, backup_codes, codes_at,
+                one_time_codes, version)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1)
             ON CONFLICT (account) DO UPDATE SET fingerprint = $2, sealed_secret = $3, algorithm = $4, digits = $5,
                 period = $6, last_step = $7, enrolled_at = $8, reenroll_required = $9, reset_at = $10,
-                reset_by = $11, backup_codes = $12, codes_at = $13,
+                reset_by = $11, backup_codes = $12, codes_at = $13, one_time_codes = $14,
                 version = lockwarden.second_factors.version + 1, updated_by = current_user,
                 updated_at = clock_timestamp()
             """, [user] + FleetSecondFactor.parameters(merged))

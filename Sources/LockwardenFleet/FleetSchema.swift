@@ -81,7 +81,8 @@ public enum FleetSchema {
         ],
         // Version 2: second factors. The secret is sealed with the fleet key, which only the
         // hosts hold; fingerprint (SHA-256 of the secret) tells secrets apart without it.
-        // Backup codes are salt:hash in hex, one per line (the codes themselves are nowhere).
+        // Backup codes are salt:hash in hex, one per line, and one-time codes (device, password
+        // reset) purpose:salt:hash:created:expires:tries:used; the codes themselves are nowhere.
         [
             """
             CREATE TABLE lockwarden.second_factors (
@@ -98,6 +99,7 @@ public enum FleetSchema {
                 reset_by text,
                 backup_codes text NOT NULL DEFAULT '',
                 codes_at bigint,
+                one_time_codes text NOT NULL DEFAULT '',
                 version bigint NOT NULL DEFAULT 0,
                 updated_by name NOT NULL DEFAULT current_user,
                 updated_at timestamptz NOT NULL DEFAULT clock_timestamp()

@@ -20,11 +20,14 @@ public struct SharedSecondFactor: Equatable, Sendable {
     public var backupCodes: [SharedBackupCode]
     /// When the current set of backup codes was made.
     public var codesAt: Int64?
+    /// The user's mailed or handed-out one-time codes (a device code after a reset, a password
+    /// reset code), one per purpose, as salt and slow hash: typed on any host.
+    public var oneTimeCodes: [SharedOneTimeCode]
 
     public init(
         fingerprint: [UInt8], sealedSecret: [UInt8], algorithm: String, digits: Int, period: Int64,
         lastStep: UInt64?, enrolledAt: Int64?, reenrollRequired: Bool, resetAt: Int64?, resetBy: String?,
-        backupCodes: [SharedBackupCode], codesAt: Int64?
+        backupCodes: [SharedBackupCode], codesAt: Int64?, oneTimeCodes: [SharedOneTimeCode] = []
     ) {
         self.fingerprint = fingerprint
         self.sealedSecret = sealedSecret
@@ -38,6 +41,7 @@ public struct SharedSecondFactor: Equatable, Sendable {
         self.resetBy = resetBy
         self.backupCodes = backupCodes
         self.codesAt = codesAt
+        self.oneTimeCodes = oneTimeCodes
     }
 
     /// When the secret was last replaced: its enrollment or its reset, whichever is later.
@@ -49,6 +53,7 @@ public struct SharedSecondFactor: Equatable, Sendable {
         factor.enrolledAt = enrolledAt.map { $0.saturatingAdd(offset) }
         factor.resetAt = resetAt.map { $0.saturatingAdd(offset) }
         factor.codesAt = codesAt.map { $0.saturatingAdd(offset) }
+        factor.oneTimeCodes = oneTimeCodes.map { $0.shifted(by: offset) }
         return factor
     }
 
@@ -62,8 +67,11 @@ public struct SharedSecondFactor: Equatable, Sendable {
     /// stays used; a newer set of backup codes replaces an older one.
     public static func merged(stored: SharedSecondFactor?, pushed: SharedSecondFactor) -> SharedSecondFactor {
         guard let stored else { return pushed }
+        let codes = SharedOneTimeCode.merged(stored: stored.oneTimeCodes, pushed: pushed.oneTimeCodes)
         if pushed.fingerprint != stored.fingerprint {
-            return pushed.changedAt >= stored.changedAt ? pushed : stored
+            var winner = pushed.changedAt >= stored.changedAt ? pushed : stored
+            winner.oneTimeCodes = codes
+            return winner
         }
         var result = stored
         if let step = pushed.lastStep { result.lastStep = max(stored.lastStep ?? 0, step) }
@@ -85,6 +93,7 @@ public struct SharedSecondFactor: Equatable, Sendable {
             result.backupCodes = pushed.backupCodes
             result.codesAt = pushed.codesAt
         }
+        result.oneTimeCodes = codes
         return result
     }
 
@@ -103,5 +112,56 @@ public struct SharedBackupCode: Equatable, Sendable {
     public init(salt: [UInt8], hash: [UInt8]) {
         self.salt = salt
         self.hash = hash
+    }
+}
+
+/// A one-time code for one purpose: its salt and slow hash, never the code, and its use.
+public struct SharedOneTimeCode: Equatable, Sendable {
+    public var purpose: String
+    public var salt: [UInt8]
+    public var hash: [UInt8]
+    public var createdAt: Int64
+    public var expiresAt: Int64
+    public var tries: Int
+    public var usedAt: Int64?
+
+    public init(
+        purpose: String, salt: [UInt8], hash: [UInt8], createdAt: Int64, expiresAt: Int64, tries: Int, usedAt: Int64?
+    ) {
+        self.purpose = purpose
+        self.salt = salt
+        self.hash = hash
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+        self.tries = tries
+        self.usedAt = usedAt
+    }
+
+    func shifted(by offset: Int64) -> SharedOneTimeCode {
+        var code = self
+        code.createdAt = createdAt.saturatingAdd(offset)
+        code.expiresAt = expiresAt.saturatingAdd(offset)
+        code.usedAt = usedAt.map { $0.saturatingAdd(offset) }
+        return code
+    }
+
+    /// Per purpose: a newer code replaces an older one; for the same code the tries add up to
+    /// the most either side counted, and a use anywhere is a use.
+    static func merged(stored: [SharedOneTimeCode], pushed: [SharedOneTimeCode]) -> [SharedOneTimeCode] {
+        var result = stored
+        for code in pushed {
+            guard let index = result.firstIndex(where: { $0.purpose == code.purpose }) else {
+                result.append(code)
+                continue
+            }
+            let current = result[index]
+            if current.salt == code.salt {
+                result[index].tries = max(current.tries, code.tries)
+                if let used = code.usedAt { result[index].usedAt = min(current.usedAt ?? used, used) }
+            } else if code.createdAt >= current.createdAt {
+                result[index] = code
+            }
+        }
+        return result
     }
 }

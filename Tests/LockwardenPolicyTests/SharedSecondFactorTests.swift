@@ -64,4 +64,35 @@ struct SharedSecondFactorTests {
         #expect(moved.enrolledAt == t0 - 300 && moved.resetAt == t0 - 300 && moved.codesAt == t0 - 300)
         #expect(moved.lastStep == 9)
     }
+
+    @Test("one-time codes: a newer code replaces an older one; tries add up to the most; a use anywhere counts")
+    func oneTimeCodes() {
+        func code(_ salt: UInt8, created: Int64, tries: Int = 0, used: Int64? = nil) -> SharedOneTimeCode {
+            SharedOneTimeCode(
+                purpose: "device", salt: [salt], hash: [salt], createdAt: created, expiresAt: created + 900,
+                tries: tries, usedAt: used)
+        }
+        var stored = factor(1)
+        stored.oneTimeCodes = [code(1, created: t0, tries: 2)]
+        var pushed = factor(1)
+        pushed.oneTimeCodes = [code(1, created: t0, tries: 1, used: t0 + 60)]
+        #expect(
+            SharedSecondFactor.merged(stored: stored, pushed: pushed).oneTimeCodes == [
+                code(1, created: t0, tries: 2, used: t0 + 60)
+            ])
+        pushed.oneTimeCodes = [code(2, created: t0 + 120)]
+        #expect(SharedSecondFactor.merged(stored: stored, pushed: pushed).oneTimeCodes == [code(2, created: t0 + 120)])
+        pushed.oneTimeCodes = [code(3, created: t0 - 120)]
+        #expect(SharedSecondFactor.merged(stored: stored, pushed: pushed).oneTimeCodes == stored.oneTimeCodes)
+        // A reset that wins the secret keeps the codes merged, and a code of another purpose is added.
+        var reset = factor(0, enrolledAt: nil, resetAt: t0 + 30)
+        reset.oneTimeCodes = [
+            SharedOneTimeCode(
+                purpose: "password", salt: [9], hash: [9], createdAt: t0, expiresAt: t0 + 900, tries: 0, usedAt: nil)
+        ]
+        #expect(
+            SharedSecondFactor.merged(stored: stored, pushed: reset).oneTimeCodes.map { $0.purpose } == [
+                "device", "password",
+            ])
+    }
 }

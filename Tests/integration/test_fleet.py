@@ -247,11 +247,15 @@ def test_second_factors_are_shared_sealed_and_a_used_code_is_refused_on_the_othe
     assert used, c.show(user)
     assert not c.login(user, PASSWORD, backup, service="lw-totp")
 
-    # A reset on hb reaches ha and hc, and their logs say where it came from.
-    b.cli("mfa", "reset", user)
+    # A reset on hb reaches ha and hc, and so does the device code handed out with it (its
+    # hash), so the user may authorize the new device at any of them; their logs say whence.
+    b.cli("mfa", "reset", user, "--show-code")
     reset, _ = wait_until(lambda: all(not h.show(user)["mfa_enrolled"] and h.show(user)["mfa_reenroll_required"]
-                                      for h in (a, c)), 1.0)
+                                      and h.show(user)["device_code_until"] for h in (a, c)), 1.0)
     assert reset, (a.show(user), c.show(user))
+    # The same moment on every clock: the code's end moved by each host's skew.
+    ends = {h.name: h.show(user)["device_code_until"] - int(h.skew or 0) for h in fleet.hosts}
+    assert max(ends.values()) - min(ends.values()) <= 3, ends
     events = json.loads(c.cli("log", user, "--json").stdout)
     assert ("MFA reset", "fleet", "fleet (hb)") in [(e["action"], e["detail"], e["actor"]) for e in events]
     a.cli("unlock", user)
