@@ -241,15 +241,15 @@ class Bench:
                 f"fail_interval={policy['fail_interval']} nodelay")
 
     def downgrade_before_db(self):
-        """The before column's core knows schema 4 and refuses a newer one; schemas 5 to 7 only
-        add tables (failure_timing, one_time_codes) and a column of one, so its database is set
-        back to 4 once the CLI is done with it."""
+        """The before column's core knows schema 4 and refuses a newer one; schemas 5 to 9 only
+        add tables (failure_timing, one_time_codes, the fleet's three) and columns of them, so
+        its database is set back to 4 once the CLI is done with it."""
         connection = sqlite3.connect(self.db_before, timeout=30, isolation_level=None)
         try:
             version = connection.execute("PRAGMA user_version").fetchone()[0]
-            if version in (5, 6, 7):
-                connection.execute("DROP TABLE IF EXISTS failure_timing")
-                connection.execute("DROP TABLE IF EXISTS one_time_codes")
+            if 5 <= version <= 9:
+                for table in ("failure_timing", "one_time_codes", "fleet_outbox", "fleet_applied", "fleet_agent"):
+                    connection.execute(f"DROP TABLE IF EXISTS {table}")
                 connection.execute("PRAGMA user_version = 4")
         finally:
             connection.close()
@@ -1054,6 +1054,13 @@ def section_breakdown(bench):
 
 # ---- the machine
 
+def section_fleet(bench):
+    """The fleet: bench/fleet.py (it uses the integration tests' PostgreSQL fleet)."""
+    log("section 6: the fleet (PostgreSQL, three hosts in namespaces, then 20 simulated hosts)")
+    import fleet
+    fleet.section_fleet(bench, MODULE, DRIVER, QUICK)
+
+
 def package_versions():
     names = ["libpam0g", "libpam-modules", "libpam-google-authenticator", "libsqlite3-0", "libssl3", "libstdc++6",
              "libqrencode4", "libc6", "hyperfine", "valgrind", "oathtool", "time"]
@@ -1125,13 +1132,13 @@ def machine(bench, phase):
 def main():
     parser = argparse.ArgumentParser(description="Lockwarden benchmarks (see bench/run)")
     parser.add_argument("--out", required=True)
-    parser.add_argument("--only", default="1,2,3,4,5", help="comma-separated sections to run")
+    parser.add_argument("--only", default="1,2,3,4,5,6", help="comma-separated sections to run")
     args = parser.parse_args()
     if os.geteuid() != 0:
         sys.exit("lwbench: run as root")
     bench = Bench(os.path.abspath(args.out))
     sections = {"1": section_transaction, "2": section_loop, "3": section_contention, "4": section_scale,
-                "5": section_breakdown}
+                "5": section_breakdown, "6": section_fleet}
     started = time.time()
     durations = {}
     try:
