@@ -39,16 +39,10 @@ public struct FleetMirror {
         user: String, state fleetState: AccountState, version: Int64, updatedBy: String, pushedThrough: Int64 = 0
     ) throws(StoreError) -> Outcome {
         guard let system = Accounts.user(named: Array(user.utf8)) else { return .notHere }
-        var change = AccountChange(
-            store: store, config: config, host: host,
-            context: EventContext(
-                user: Escape.bytes(Array(user.utf8), limit: 64), uid: system.uid, service: "lockwarden-fleet",
-                actor: "fleet (\(Escape.text(updatedBy)))"),
-            now: now)
+        var change = fleetChange(user: user, uid: system.uid, updatedBy: updatedBy)
         // The host whose input made the fleet lock sends its mails (notify_on_lock), once: the
         // others only mirror it. Had its own count locked first, the lock is already here.
         change.queuesLockNotice = updatedBy == config.fleetHost
-        change.sendsToFleet = false
         let policy = LockPolicy(config: config)
         let key = AccountKey.user(uid: system.uid, name: system.name)
         // Most announcements are this host's own push coming back, which changes nothing here:
@@ -78,6 +72,20 @@ public struct FleetMirror {
             Notifications.startSender(config: config, configPath: configPath, host: host)
         }
         return applied.outcome
+    }
+
+    /// A change that comes from the fleet: attributed to the host that made it, never queued
+    /// for the fleet again, and with no lock mail unless the caller says so.
+    func fleetChange(user: String, uid: UInt32, updatedBy: String) -> AccountChange {
+        var change = AccountChange(
+            store: store, config: config, host: host,
+            context: EventContext(
+                user: Escape.bytes(Array(user.utf8), limit: 64), uid: uid, service: "lockwarden-fleet",
+                actor: "fleet (\(Escape.text(updatedBy)))"),
+            now: now)
+        change.queuesLockNotice = false
+        change.sendsToFleet = false
+        return change
     }
 
     /// The fleet's state with what this host has queued and not pushed yet.

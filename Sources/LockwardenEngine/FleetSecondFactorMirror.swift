@@ -5,43 +5,18 @@ import LockwardenTOTP
 
 /// The engine operation that writes the fleet's second factor of a user into this host's
 /// database (the agent calls it when the fleet database announces a change): a secret enrolled
-/// or reset on another host, a new set of backup codes, a backup code used, and the replay
-/// mark, so that a code accepted on one host is refused here once the mark has arrived.
-public struct FleetSecondFactorMirror {
-    let config: LockwardenConfig
-    let store: StateStore
-    let host: CallHost
-    let now: Int64
-
-    public init(config: LockwardenConfig, store: StateStore, host: CallHost, now: Int64) {
-        self.config = config
-        self.store = store
-        self.host = host
-        self.now = now
-    }
-
-    public enum Outcome: Equatable {
-        case applied([Action])
-        /// This version or a newer one is here, or this host's own change waits to be pushed
-        /// (the fleet's answer to it comes back after the push).
-        case unchanged
-        case notHere
-    }
-
+/// or reset on another host, a new set of backup codes, a backup code used, one-time codes, and
+/// the replay mark, so that a code accepted on one host is refused here once the mark has
+/// arrived. `unchanged` also covers this host's own change waiting to be pushed (the fleet's
+/// answer to it comes back after the push).
+extension FleetMirror {
     /// `factor` is on this host's clock; `secret` is its secret unsealed (nil when none).
     public func apply(
         user: String, factor: SharedSecondFactor, secret: [UInt8]?, version: Int64, updatedBy: String,
         pushedThrough: Int64 = 0
     ) throws(StoreError) -> Outcome {
         guard let system = Accounts.user(named: Array(user.utf8)) else { return .notHere }
-        var change = AccountChange(
-            store: store, config: config, host: host,
-            context: EventContext(
-                user: Escape.bytes(Array(user.utf8), limit: 64), uid: system.uid, service: "lockwarden-fleet",
-                actor: "fleet (\(Escape.text(updatedBy)))"),
-            now: now)
-        change.queuesLockNotice = false
-        change.sendsToFleet = false
+        let change = fleetChange(user: user, uid: system.uid, updatedBy: updatedBy)
         let applied = try change.apply(.user(uid: system.uid, name: system.name)) {
             _ throws(StoreError) -> (Decision, Outcome) in
             guard version > (try store.fleetAppliedSecondFactorVersion(user: user)),

@@ -228,7 +228,7 @@ public final class FleetAgent {
                 return
             }
         }
-        let mirror = FleetSecondFactorMirror(config: config, store: store, host: host, now: clock())
+        let mirror = FleetMirror(config: config, store: store, host: host, now: clock(), configPath: configPath)
         do {
             _ = try mirror.apply(
                 user: shared.account, factor: shared.factor.shifted(by: clockOffset),
