@@ -26,7 +26,7 @@ public final class FleetAgent {
     /// Inputs the database has committed, removed from the outbox together about once a
     /// second: a write of the local database per batch would take the write lock from the
     /// logins twenty times a second. After a crash they are pushed again and recognised.
-    private var pushed: [Int64] = []
+    private var pushed: [FleetOutboxEntry] = []
     private var pushedThrough: Int64 = 0
     private var removedAt: Int64 = 0
     static let removalMilliseconds: Int64 = 1_000
@@ -71,7 +71,7 @@ public final class FleetAgent {
             } else {
                 CurrentProcess.sleep(microseconds: Int64(Self.tickMilliseconds) * 1_000)
             }
-            removePushed(force: false)
+            removePushed()
             let status = currentStatus()
             if status != lastStatus || clock() - lastStatus.updatedAt >= 10 {
                 try? store.setFleetAgentStatus(status)
@@ -123,9 +123,9 @@ public final class FleetAgent {
         retryAt = Self.milliseconds() + backoffMilliseconds
     }
 
-    /// Every waiting input, oldest first, in batches of 100; a batch is removed here only after
-    /// the database has committed it, and a repeat after a crash in between is recognised by
-    /// its keys.
+    /// Every waiting input, oldest first, in batches of 100. A batch is removed (removePushed)
+    /// only after the database has committed it, and a repeat after a crash in between is
+    /// recognised by its keys.
     private func pushWaiting(_ database: PostgresConnection) throws(FleetError) {
         let authority = FleetAuthority(database: database, config: config)
         for _ in 0..<1_000 {
@@ -136,19 +136,18 @@ public final class FleetAgent {
             guard let last = batch.last else { return }
             _ = try authority.push(batch, factors: try sharedFactors(batch), localNow: clock)
             lastContactAt = clock()
-            pushed += batch.map { $0.id }
+            pushed += batch
             pushedThrough = last.id
         }
     }
 
     /// Removes what the database has committed: about once a second, or at once when many
     /// are waiting. A failed removal is tried again; the rows stay out of every push meanwhile.
-    private func removePushed(force: Bool) {
+    private func removePushed() {
         let now = Self.milliseconds()
-        guard !pushed.isEmpty, force || pushed.count >= 10_000 || now - removedAt >= Self.removalMilliseconds
-        else { return }
+        guard !pushed.isEmpty, pushed.count >= 10_000 || now - removedAt >= Self.removalMilliseconds else { return }
         do {
-            try store.removeFleetInputs(ids: pushed)
+            try store.removeFleetInputs(pushed)
             pushed = []
             removedAt = now
         } catch {

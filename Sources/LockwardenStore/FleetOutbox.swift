@@ -67,11 +67,27 @@ extension StateStore {
     }
 
     /// Removes inputs the fleet database has acknowledged, in one transaction (one commit).
-    public func removeFleetInputs(ids: [Int64]) throws(StoreError) {
-        guard !ids.isEmpty else { return }
+    /// `pushed` is what was pushed of each: a failure folded into a row after its push (a full
+    /// outbox) grew its count, and the failures it gained stay queued as a new row.
+    public func removeFleetInputs(_ pushed: [FleetOutboxEntry]) throws(StoreError) {
+        guard !pushed.isEmpty else { return }
         try immediateTransaction { store throws(StoreError) in
-            let delete = try store.connection.prepare("DELETE FROM fleet_outbox WHERE id = ?")
-            for id in ids { try delete.run([.integer(id)]) }
+            let delete = try store.connection.prepare("DELETE FROM fleet_outbox WHERE id = ? AND count = ?")
+            let requeue = try store.connection.prepare(
+                """
+                INSERT INTO fleet_outbox (time, user, input, subject, count, duration, reason, actor, service, rhost, tty)
+                SELECT time, user, input, subject, count - ?2, duration, reason, actor, service, rhost, tty
+                FROM fleet_outbox WHERE id = ?1 AND count > ?2
+                """)
+            let deleteAny = try store.connection.prepare("DELETE FROM fleet_outbox WHERE id = ?")
+            for entry in pushed {
+                let count = Int64(max(entry.input.count, 1))
+                try delete.run([.integer(entry.id), .integer(count)])
+                if store.connection.changes == 0 {
+                    try requeue.run([.integer(entry.id), .integer(count)])
+                    try deleteAny.run([.integer(entry.id)])
+                }
+            }
         }
     }
 

@@ -23,7 +23,7 @@ struct FleetOutboxTests {
         #expect(waiting.map { $0.input } == [failure, lock])
         #expect(try store.fleetOutbox(user: "bob").map { $0.input } == [lock])
         #expect(try store.fleetOutboxBacklog() == (2, t0))
-        try store.removeFleetInputs(ids: [waiting[0].id])
+        try store.removeFleetInputs([waiting[0]])
         #expect(try store.fleetOutbox().map { $0.user } == ["bob"])
     }
 
@@ -50,6 +50,29 @@ struct FleetOutboxTests {
         #expect(folded.input.time == t0 + 5_001)
         #expect(waiting[1_000].user == "bob")
         #expect(waiting[1_001].input.kind == .success)
+    }
+
+    @Test("a failure folded into a row after its push stays queued when the pushed row is removed")
+    func foldedAfterPush() throws {
+        let fixture = try StoreFixture()
+        defer { fixture.remove() }
+        let store = try fixture.open()
+        try store.immediateTransaction { store throws(StoreError) in
+            for second in 0..<1_000 {
+                try store.enqueueFleet(FleetInput(.failure, time: t0 + Int64(second)), user: "alice", limit: 1_000)
+            }
+        }
+        let pushed = try store.fleetOutbox(limit: 1_000)
+        // While the pushed rows wait to be removed, the full outbox folds two failures into the newest.
+        try store.immediateTransaction { store throws(StoreError) in
+            try store.enqueueFleet(FleetInput(.failure, time: t0 + 2_000), user: "alice", limit: 1_000)
+            try store.enqueueFleet(FleetInput(.failure, time: t0 + 2_001), user: "alice", limit: 1_000)
+        }
+        try store.removeFleetInputs(pushed)
+        let left = try store.fleetOutbox(limit: 10)
+        #expect(left.count == 1)
+        #expect(left.first?.input.count == 2 && left.first?.input.time == t0 + 2_001)
+        #expect(left.first.map { $0.id > pushed.last!.id } == true)
     }
 
     @Test("the agent's status and the applied versions read back")
