@@ -41,9 +41,9 @@ struct AccountChange {
         let (decision, outcome) = try store.immediateTransaction { store throws(StoreError) -> (Decision, Outcome) in
             var record = try store.account(key)
             let before = record.state
-            let factorBefore = try sharedSecondFactor(key)
+            let factorWrites = store.secondFactorWrites
             let (decision, outcome) = try decide(&record)
-            try queueSecondFactor(key, ifChangedFrom: factorBefore)
+            if store.secondFactorWrites != factorWrites { try queueSecondFactor(key) }
             clean = LockPolicy.isCleanSuccess(decision, before: before)
             // Such a success is left to the system's login records unless log_successes is on
             // (the same as when the account index decides it without SQLite).
@@ -74,18 +74,11 @@ struct AccountChange {
         }
     }
 
-    /// The user's second factor, when a change of it goes to the fleet.
-    private func sharedSecondFactor(_ key: AccountKey) throws(StoreError) -> LocalSecondFactor? {
-        guard sendsToFleet, config.inFleet, case .user(let uid, _) = key else { return nil }
-        return try store.localSecondFactor(uid: uid)
-    }
-
-    /// A changed second factor (enrolled, reset, a code or a backup code used) is queued; the
-    /// agent sends it as it is when it pushes.
-    private func queueSecondFactor(_ key: AccountKey, ifChangedFrom before: LocalSecondFactor?) throws(StoreError) {
-        guard sendsToFleet, config.inFleet, case .user(let uid, let name) = key,
-            try store.localSecondFactor(uid: uid) != before
-        else { return }
+    /// A second factor written by the change (enrolled, reset, a code, a backup code or a
+    /// one-time code used) is queued; the agent sends it as it is when it pushes. Found by the
+    /// store's count of such writes, so a login that touches none reads nothing more.
+    private func queueSecondFactor(_ key: AccountKey) throws(StoreError) {
+        guard sendsToFleet, config.inFleet, case .user(_, let name) = key else { return }
         try store.enqueueFleet(FleetInput(.secondFactor, time: now), user: name, limit: config.fleetOutboxLimit)
     }
 

@@ -60,6 +60,7 @@ extension StateStore {
     public func save(_ record: MFARecord) throws(StoreError) {
         try requireTransaction()
         touchedKeys.append(.user(uid: record.uid, name: ""))
+        secondFactorWrites += 1
         try connection.prepare(
             """
             INSERT INTO mfa (uid, secret, algorithm, digits, period, last_step, enrolled_at, reenroll_required,
@@ -107,6 +108,7 @@ extension StateStore {
     public func replaceBackupCodes(uid: UInt32, with codes: [(salt: [UInt8], hash: [UInt8])], now: Int64)
         throws(StoreError)
     {
+        secondFactorWrites += 1
         try connection.prepare("DELETE FROM backup_codes WHERE uid = ?").run([.integer(Int64(uid))])
         let insert = try connection.prepare(
             "INSERT INTO backup_codes (uid, salt, hash, created_at) VALUES (?, ?, ?, ?)")
@@ -117,6 +119,7 @@ extension StateStore {
 
     /// Uses up one backup code; true if it was still there (a concurrent login may have won).
     public func consumeBackupCode(id: Int64) throws(StoreError) -> Bool {
+        secondFactorWrites += 1
         try connection.prepare("DELETE FROM backup_codes WHERE id = ?").run([.integer(id)])
         return connection.changes == 1
     }

@@ -25,6 +25,7 @@ extension StateStore {
         uid: UInt32, purpose: OneTimeCodePurpose, salt: [UInt8], hash: [UInt8], now: Int64, expiresAt: Int64
     ) throws(StoreError) {
         try requireTransaction()
+        secondFactorWrites += 1
         try connection.prepare(
             """
             INSERT OR REPLACE INTO one_time_codes (uid, purpose, salt, hash, created_at, expires_at, tries, used_at)
@@ -48,12 +49,14 @@ extension StateStore {
     }
 
     public func countOneTimeCodeTry(uid: UInt32, purpose: OneTimeCodePurpose) throws(StoreError) {
+        secondFactorWrites += 1
         try connection.prepare("UPDATE one_time_codes SET tries = tries + 1 WHERE uid = ? AND purpose = ?").run([
             .integer(Int64(uid)), .text(purpose.rawValue),
         ])
     }
 
     public func markOneTimeCodeUsed(uid: UInt32, purpose: OneTimeCodePurpose, now: Int64) throws(StoreError) {
+        secondFactorWrites += 1
         try connection.prepare("UPDATE one_time_codes SET used_at = ? WHERE uid = ? AND purpose = ?").run([
             .integer(now), .integer(Int64(uid)), .text(purpose.rawValue),
         ])

@@ -18,6 +18,9 @@ public final class StateStore {
     let opened: FileIdentity
     /// Accounts whose rows the current transaction wrote: their index entries follow.
     var touchedKeys: [AccountKey] = []
+    /// Grows with every write of a second factor, its backup codes or one-time codes, so that a
+    /// change can tell, without reading them again, that the fleet must hear of them.
+    public internal(set) var secondFactorWrites = 0
 
     private init(connection: Connection, path: String, maxEvents: Int, maxUnknownUsers: Int, busyTimeout: Int)
         throws(StoreError)

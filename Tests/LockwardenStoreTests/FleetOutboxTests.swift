@@ -5,6 +5,13 @@ import Testing
 
 @Suite("Fleet outbox")
 struct FleetOutboxTests {
+    /// A full outbox of 1,000: one failure of alice a second from t0.
+    func fillToTheLimit(_ store: StateStore) throws(StoreError) {
+        for second in 0..<1_000 {
+            try store.enqueueFleet(FleetInput(.failure, time: t0 + Int64(second)), user: "alice", limit: 1_000)
+        }
+    }
+
     @Test("inputs come back in order with every field; removed ones are gone")
     func roundTrip() throws {
         let fixture = try StoreFixture()
@@ -33,9 +40,7 @@ struct FleetOutboxTests {
         defer { fixture.remove() }
         let store = try fixture.open()
         try store.immediateTransaction { store throws(StoreError) in
-            for second in 0..<1_000 {
-                try store.enqueueFleet(FleetInput(.failure, time: t0 + Int64(second)), user: "alice", limit: 1_000)
-            }
+            try fillToTheLimit(store)
             try store.enqueueFleet(FleetInput(.failure, time: t0 + 5_000), user: "alice", limit: 1_000)
             try store.enqueueFleet(FleetInput(.failure, time: t0 + 5_001), user: "alice", limit: 1_000)
             // An account with nothing waiting still gets its own row.
@@ -58,9 +63,7 @@ struct FleetOutboxTests {
         defer { fixture.remove() }
         let store = try fixture.open()
         try store.immediateTransaction { store throws(StoreError) in
-            for second in 0..<1_000 {
-                try store.enqueueFleet(FleetInput(.failure, time: t0 + Int64(second)), user: "alice", limit: 1_000)
-            }
+            try fillToTheLimit(store)
         }
         let pushed = try store.fleetOutbox(limit: 1_000)
         // While the pushed rows wait to be removed, the full outbox folds two failures into the newest.
